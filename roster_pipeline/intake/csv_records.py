@@ -1,0 +1,170 @@
+"""Text -> records with physical line numbers, parsed by vectorized polars string operations.
+
+RFC 4180 with the tolerance real exports need: CRLF or LF, blank lines, quoted fields holding
+commas, quotes or newlines, ragged rows, unbalanced quotes. Every record keeps the physical line
+number where it starts in the source file, so findings can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from roster_pipeline import findings
+
+# Each field is preceded by a comma (one is prepended to every record): quoted or bare.
+_FIELD = r',("(?:[^"]|"")*"|[^,"]*)'
+
+
+@dataclass
+class ParsedCsv:
+    """Header cells, data rows (``_line`` + one string column per header cell) and findings."""
+
+    header: list[str]
+    header_line: int
+    rows: pl.DataFrame
+    findings: pl.DataFrame
+    records: int
+    """Data records read (rows read, whether parsed or reported)."""
+
+
+def _records(text: str) -> tuple[pl.DataFrame, list[int]]:
+    """Split text into records (``_line``, ``text``); returns the lines of unbalanced quotes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = (
+        pl.DataFrame({"text": [text]})
+        .select(pl.col("text").str.split("\n"))
+        .explode("text")
+        .with_row_index("_line", offset=1)
+        .with_columns(pl.col("_line").cast(pl.Int64))
+    )
+    odd = (lines["text"].str.count_matches('"', literal=True) % 2).cast(pl.Int8)
+    if odd.sum() == 0:
+        return lines, []
+    broken: list[int] = []
+    while True:
+        after = odd.cum_sum() % 2
+        if after[-1] == 0:
+            break
+        openers = ((after - odd == 0) & (odd == 1)).arg_true()
+        last = int(openers[-1])
+        broken.append(last + 1)
+        odd = odd.scatter(last, 0)
+    starts = (odd.cum_sum() % 2) - odd == 0
+    if starts.all():
+        return lines, broken
+    merged = (
+        lines.with_columns(_record=starts.cum_sum())
+        .group_by("_record", maintain_order=True)
+        .agg(pl.col("_line").first(), pl.col("text").str.join("\n"))
+        .drop("_record")
+    )
+    return merged, broken
+
+
+def _unquote(field: pl.Expr) -> pl.Expr:
+    """Strip the leading comma, surrounding quotes and doubled quotes; trim; blank -> null."""
+    raw = field.str.slice(1)
+    value = (
+        pl.when(raw.str.starts_with('"'))
+        .then(raw.str.slice(1, raw.str.len_chars() - 2).str.replace_all('""', '"', literal=True))
+        .otherwise(raw)
+        .str.strip_chars()
+    )
+    return pl.when(value == "").then(None).otherwise(value)
+
+
+def parse(text: str, file: str) -> ParsedCsv:
+    """Parse CSV text; never raises on malformed content (problems become findings)."""
+    records, broken = _records(text)
+    records = records.filter(pl.col("text").str.strip_chars() != "")
+    found: list[pl.DataFrame] = [
+        findings.file_finding(
+            file,
+            "CSV_UNBALANCED_QUOTE",
+            "A quote opened on this line is never closed; the row was not read. "
+            "Remove the stray quote or close it.",
+            line=line,
+        )
+        for line in broken
+    ]
+    if records.is_empty():
+        found.append(findings.file_finding(file, "FILE_EMPTY", "The file has no header row."))
+        empty_rows = pl.DataFrame(schema={"_line": pl.Int64})
+        return ParsedCsv([], 0, empty_rows, findings.concat(found), 0)
+    fields = records.with_columns(
+        _fields=(pl.lit(",") + pl.col("text")).str.extract_all(_FIELD),
+    ).with_columns(
+        _width=pl.col("_fields").list.len(),
+        _consumed=pl.col("_fields").list.eval(pl.element().str.len_chars()).list.sum(),
+    )
+    header_row = fields.row(0, named=True)
+    header = [
+        h[1:-1].replace('""', '"').strip() if h[1:2] == '"' else h[1:].strip()
+        for h in header_row["_fields"]
+    ]
+    header = [h.lstrip("\ufeff") for h in header]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    records_read = fields.height - 1
+    body = fields.slice(1).filter(~pl.col("_line").is_in(broken))
+    malformed = pl.col("_consumed") != pl.col("text").str.len_chars() + 1
+    extra_text = (
+        pl.col("_fields")
+        .list.slice(width)
+        .list.eval(pl.element().str.replace_all(r'[,"\s]', ""))
+        .list.join("")
+    )
+    too_many = (pl.col("_width") > width) & (extra_text != "")
+    found.append(
+        findings.row_findings(
+            body,
+            malformed,
+            file=file,
+            column_name=None,
+            code="CSV_MALFORMED_QUOTES",
+            message="Quotes in this row are malformed (text after a closing quote); "
+            "the row was not read.",
+        )
+    )
+    found.append(
+        findings.row_findings(
+            body,
+            ~malformed & too_many,
+            file=file,
+            column_name=None,
+            code="CSV_TOO_MANY_FIELDS",
+            message=pl.format(
+                "This row has {} cells but the header has {}; it was not read because "
+                "its columns may be shifted.",
+                pl.col("_width"),
+                pl.lit(width),
+            ),
+        )
+    )
+    found.append(
+        findings.row_findings(
+            body,
+            ~malformed & (pl.col("_width") < width),
+            file=file,
+            column_name=None,
+            code="CSV_RAGGED_ROW",
+            message=pl.format(
+                "This row has {} cells but the header has {}; the missing cells were read "
+                "as blank.",
+                pl.col("_width"),
+                pl.lit(width),
+            ),
+        )
+    )
+    good = body.filter(~malformed & ~too_many)
+    rows = good.select(
+        pl.col("_line"),
+        *[
+            _unquote(pl.col("_fields").list.get(i, null_on_oob=True)).alias(f"c{i}")
+            for i in range(width)
+        ],
+    )
+    return ParsedCsv(header, int(header_row["_line"]), rows, findings.concat(found), records_read)

@@ -1,0 +1,55 @@
+"""Roles: OneRoster values, common synonyms and case variants -> canonical role."""
+
+from __future__ import annotations
+
+from roster_pipeline.normalize.distinct import Outcome
+
+USER_ROLES = (
+    "administrator",
+    "aide",
+    "guardian",
+    "parent",
+    "proctor",
+    "relative",
+    "student",
+    "teacher",
+    "counselor",
+    "districtAdministrator",
+    "principal",
+    "siteAdministrator",
+    "systemAdministrator",
+)
+ENROLLMENT_ROLES = ("administrator", "proctor", "student", "teacher")
+GUARDIAN_ROLES = ("parent", "guardian", "relative", "aide")
+
+SYNONYMS = {
+    "parent/guardian": "guardian",
+    "parent or guardian": "guardian",
+    "parentguardian": "guardian",
+    "mother": "parent",
+    "father": "parent",
+    "contact": "guardian",
+    "pupil": "student",
+    "learner": "student",
+    "staff": "teacher",
+    "instructor": "teacher",
+    "faculty": "teacher",
+    "admin": "administrator",
+    "school leader": "administrator",
+    "schooladmin": "siteAdministrator",
+    "school admin": "siteAdministrator",
+    "district admin": "districtAdministrator",
+    "paraprofessional": "aide",
+}
+_BY_LOWER = {r.lower(): r for r in USER_ROLES}
+
+
+def normalize_role(raw: str, allowed: tuple[str, ...] = USER_ROLES) -> Outcome:
+    """Canonical role; case or synonym -> ROLE_MAPPED, unknown -> ROLE_INVALID."""
+    if raw in allowed or raw.startswith("ext:"):
+        return raw, None, None
+    lowered = " ".join(raw.lower().replace("_", " ").split())
+    role = _BY_LOWER.get(lowered.replace(" ", "")) or SYNONYMS.get(lowered)
+    if role is not None and role in allowed:
+        return role, "ROLE_MAPPED", role
+    return None, "ROLE_INVALID", ", ".join(allowed)

@@ -1,0 +1,15 @@
+-- Legal but suspicious: a class placed at an org that is not a school, a student enrolled as
+-- teacher (or a teacher as student).
+INSERT INTO batch_findings
+SELECT c._file, c._line, 'schoolSourcedId', c.sourced_id, 'CLS_SCHOOL_NOT_SCHOOL', 'warning',
+       'schoolSourcedId ''' || c.school_sourced_id || ''' is an org of type ''' || o.type
+       || ''', not a school.'
+FROM stage_classes c JOIN stage_orgs o ON o.sourced_id = c.school_sourced_id AND o._ok
+WHERE c._ok AND c._file <> 'live' AND o.type IS DISTINCT FROM 'school';
+INSERT INTO batch_findings
+SELECT e._file, e._line, 'role', e.sourced_id, 'ENR_ROLE_MISMATCH', 'warning',
+       'user ''' || e.user_sourced_id || ''' is a ' || u.role || ' but is enrolled as '
+       || e.role || '.'
+FROM stage_enrollments e JOIN stage_users u ON u.sourced_id = e.user_sourced_id AND u._ok
+WHERE e._ok AND e._file <> 'live'
+  AND ((u.role = 'student' AND e.role <> 'student') OR (u.role <> 'student' AND e.role = 'student'));

@@ -1,0 +1,248 @@
+"""One raw file -> normalized, validated rows in table shape, with a finding per problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from roster_pipeline import findings
+from roster_pipeline.intake.read_file import RawFile
+from roster_pipeline.normalize import values as v
+from roster_pipeline.normalize.distinct import map_distinct
+from roster_pipeline.normalize.emails import normalize_emails
+from roster_pipeline.normalize.grades import normalize_grade_list
+from roster_pipeline.normalize.languages import DEFAULT_LANGUAGE, normalize_language
+from roster_pipeline.normalize.phones import normalize_phones
+from roster_pipeline.normalize.roles import ENROLLMENT_ROLES, USER_ROLES, normalize_role
+from roster_pipeline.privacy import mask_email_expr, mask_phone_expr
+from roster_pipeline.schemas.structure import structure_findings
+from roster_pipeline.specs import SPECS, snake
+
+# Message templates per issue suffix: {column}, {raw}, {value} and {hint} are filled per row.
+MESSAGES: dict[str, str] = {
+    "VALUE_CASE": "{column} '{raw}' was read as '{value}' (values are case-sensitive).",
+    "VALUE_INVALID": "{column} '{raw}' is not one of: {hint}; it was left blank.",
+    "STATUS_INVALID": "status '{raw}' is not active or tobedeleted; it was read as '{value}'.",
+    "DATE_INVALID": "{column} '{raw}' is not a date in the form YYYY-MM-DD; it was left blank.",
+    "ROLE_MAPPED": "role '{raw}' was read as '{value}'.",
+    "ROLE_INVALID": "role '{raw}' is not a known role; use one of: {hint}. The row was not applied.",
+    "GRADE_MAPPED": "grades were mapped to grade codes: {hint}.",
+    "GRADE_INVALID": "grade {hint} is not a grade code (IT, PR, PK, TK, KG, 01-13, PS, UG, "
+    "Other); the row was not applied.",
+    "EMAIL_INVALID": "email '{raw}' is not a valid address; it was left blank.",
+    "SMS_INVALID": "sms (mobile) '{raw}' is not a valid phone number; it was left blank.",
+    "PHONE_INVALID": "phone (home) '{raw}' is not a valid phone number; it was left blank.",
+    "SMS_NOT_MOBILE": "sms '{raw}' is a landline and cannot receive texts; it was kept, but put "
+    "a mobile number in sms and the landline in phone.",
+    "LANGUAGE_MAPPED": "language '{raw}' was read as '{value}'.",
+    "LANGUAGE_INVALID": "language '{raw}' is not an ISO 639-1 code or a known language name; "
+    "English (en) will be used.",
+    "OUT_OF_SCOPE": "{column} '{raw}' is not the school this upload is for ({hint}); the row was "
+    "not applied.",
+}
+_MASK_RAW = {"email": "email", "sms": "phone", "phone": "phone"}
+_DATE_COLUMNS = ("beginDate", "endDate", "startDate", "birthDate")
+_BOOLEAN_COLUMNS = (
+    "enabledUser",
+    "primary",
+    "americanIndianOrAlaskaNative",
+    "asian",
+    "blackOrAfricanAmerican",
+    "nativeHawaiianOrOtherPacificIslander",
+    "white",
+    "demographicRaceTwoOrMoreRaces",
+    "hispanicOrLatinoEthnicity",
+)
+
+
+@dataclass
+class ValidatedFile:
+    """A file's rows in table shape (snake_case), ``_line``, ``_file`` and ``_ok`` (no error)."""
+
+    kind: str
+    file: str
+    frame: pl.DataFrame
+    findings: pl.DataFrame
+    rows_read: int
+    usable: bool
+
+
+def _message(template: str, column: str, raw: pl.Expr) -> pl.Expr:
+    return findings.render(
+        template,
+        {"column": pl.lit(column), "raw": raw, "value": pl.col("value"), "hint": pl.col("hint")},
+    )
+
+
+def _outcome_findings(
+    frame: pl.DataFrame, column: str, outcome: pl.DataFrame, prefix: str, file: str
+) -> pl.DataFrame:
+    """Findings for the rows whose normalization ``outcome`` (value, issue[, hint]) has an issue."""
+    if "hint" not in outcome.columns:
+        outcome = outcome.with_columns(hint=pl.lit(None, pl.String))
+    joined = pl.concat(
+        [frame.select("_line", "sourcedId", pl.col(column).alias("_raw")), outcome],
+        how="horizontal",
+    ).filter(pl.col("issue").is_not_null())
+    if joined.is_empty():
+        return findings.empty()
+    mask = _MASK_RAW.get(column)
+    raw = pl.col("_raw")
+    if mask == "email":
+        raw = mask_email_expr(raw)
+    elif mask == "phone":
+        raw = mask_phone_expr(raw)
+    parts = []
+    for issue in joined["issue"].unique().to_list():
+        subset = joined.filter(pl.col("issue") == issue)
+        code = f"{prefix}_{issue}"
+        parts.append(
+            subset.select(
+                pl.lit(file).alias("file"),
+                pl.col("_line").alias("line"),
+                pl.lit(column).alias("column_name"),
+                pl.col("sourcedId").alias("sourced_id"),
+                pl.lit(code).alias("code"),
+                pl.lit(findings.severity_of(code)).alias("severity"),
+                _message(MESSAGES[issue], column, raw).alias("message"),
+            )
+        )
+    return findings.concat(parts)
+
+
+def _normalizers(kind: str, region: str) -> dict[str, object]:
+    """Column -> function(Series) -> outcome frame, for the columns of this kind."""
+    spec = SPECS[kind]
+    role_allowed = ENROLLMENT_ROLES if kind == "enrollments" else USER_ROLES
+    enum_columns = {
+        ("orgs", "type"): v.ORG_TYPES,
+        ("academicSessions", "type"): v.SESSION_TYPES,
+        ("classes", "classType"): v.CLASS_TYPES,
+        ("roles", "roleType"): v.ROLE_TYPES,
+        ("demographics", "sex"): v.SEXES,
+    }
+    table: dict[str, object] = {
+        "status": v.statuses,
+        "dateLastModified": lambda s: v.dates(s, v.DATETIME_PATTERN),
+        "schoolYear": lambda s: v.dates(s, r"^\d{4}$"),
+        "email": normalize_emails,
+        "sms": lambda s: normalize_phones(s, mobile=True, region=region),
+        "phone": lambda s: normalize_phones(s, mobile=False, region=region),
+        "language": lambda s: map_distinct(s, normalize_language, pl.String()),
+        "role": lambda s: map_distinct(s, lambda r: normalize_role(r, role_allowed), pl.String()),
+    }
+    if kind in ("users", "classes", "courses"):
+        table["grades"] = lambda s: map_distinct(s, normalize_grade_list, pl.List(pl.String()))
+    for column in _DATE_COLUMNS:
+        table[column] = v.dates
+    for column in _BOOLEAN_COLUMNS:
+        table[column] = lambda s: v.enumeration(s, v.BOOLEANS)
+    for (k, column), allowed in enum_columns.items():
+        if k == kind:
+            table[column] = lambda s, a=allowed: v.enumeration(s, a).with_columns(
+                hint=pl.lit(", ".join(a))
+            )
+    return {c: fn for c, fn in table.items() if c in spec.columns}
+
+
+def _synthesize_ids(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Enrollments and roles without a sourcedId get one from their natural key."""
+    keys = {
+        "enrollments": ("classSourcedId", "userSourcedId", "role"),
+        "roles": ("userSourcedId", "orgSourcedId", "role"),
+    }.get(kind)
+    if keys is None:
+        return frame
+    natural = pl.concat_str([pl.col(k) for k in keys], separator="|")
+    return frame.with_columns(pl.col("sourcedId").fill_null(natural))
+
+
+def _duplicates(frame: pl.DataFrame, prefix: str, file: str) -> pl.DataFrame:
+    """Every copy of a sourcedId that occurs more than once: an error naming all its lines."""
+    dupes = (
+        frame.filter(pl.col("sourcedId").is_not_null())
+        .group_by("sourcedId")
+        .agg(pl.col("_line").sort().alias("lines"), pl.len().alias("n"))
+        .filter(pl.col("n") > 1)
+    )
+    if dupes.is_empty():
+        return findings.empty()
+    rows = frame.join(dupes, on="sourcedId", how="inner")
+    return findings.row_findings(
+        rows,
+        pl.lit(True),
+        file=file,
+        column_name="sourcedId",
+        code=f"{prefix}_ID_DUPLICATE",
+        message=pl.format(
+            "sourcedId '{}' appears on lines {}; no copy was applied. Keep one row per id.",
+            pl.col("sourcedId"),
+            pl.col("lines").cast(pl.List(pl.String)).list.join(", "),
+        ),
+    )
+
+
+def _scope_findings(frame: pl.DataFrame, kind: str, scope: str, file: str) -> pl.DataFrame:
+    """Rows that name a school other than the upload's school scope."""
+    prefix = SPECS[kind].prefix
+    parts = []
+    if "schoolSourcedId" in frame.columns and kind in ("classes", "enrollments"):
+        bad = pl.col("schoolSourcedId").is_not_null() & (pl.col("schoolSourcedId") != scope)
+        parts.append(("schoolSourcedId", bad, pl.col("schoolSourcedId")))
+    if kind == "users":
+        orgs = v.split_list(frame["orgSourcedIds"])
+        frame = frame.with_columns(_orgs=orgs)
+        bad = pl.col("_orgs").is_not_null() & ~pl.col("_orgs").list.contains(pl.lit(scope))
+        parts.append(("orgSourcedIds", bad, pl.col("orgSourcedIds")))
+    message = MESSAGES["OUT_OF_SCOPE"].replace("{hint}", scope)
+    return findings.concat(
+        [
+            findings.row_findings(
+                frame,
+                mask,
+                file=file,
+                column_name=column,
+                code=f"{prefix}_OUT_OF_SCOPE",
+                message=pl.lit(message.replace("{column}", column)).str.replace(
+                    "{raw}", raw.fill_null(""), literal=True
+                ),
+            )
+            for column, mask, raw in parts
+        ]
+    )
+
+
+def validate_file(
+    raw: RawFile, *, region: str = "US", scope_school: str | None = None
+) -> ValidatedFile:
+    """Normalize every column, validate, and mark each row ``_ok`` (no error finding)."""
+    spec = SPECS[raw.kind]
+    frame = _synthesize_ids(raw.frame, raw.kind)
+    found: list[pl.DataFrame] = [raw.findings]
+    normalized: dict[str, pl.Series] = {}
+    for column, fn in _normalizers(raw.kind, region).items():
+        outcome = fn(frame[column])  # type: ignore[operator]
+        found.append(_outcome_findings(frame, column, outcome, spec.prefix, raw.file))
+        normalized[column] = outcome["value"].alias(column)
+    found.append(structure_findings(frame, raw.kind, raw.file))
+    found.append(_duplicates(frame, spec.prefix, raw.file))
+    if scope_school is not None:
+        found.append(_scope_findings(frame, raw.kind, scope_school, raw.file))
+    frame = frame.with_columns(*normalized.values())
+    if "language" in frame.columns:
+        frame = frame.with_columns(pl.col("language").fill_null(DEFAULT_LANGUAGE))
+    lists = [c for c in spec.list_columns if c in frame.columns and c != "grades"]
+    frame = frame.with_columns(v.split_list(frame[c]).alias(c) for c in lists)
+    all_found = findings.concat(found)
+    bad_lines = findings.error_lines(all_found, raw.file)
+    extensions = list(raw.extension_columns)
+    ext = pl.struct(extensions).struct.json_encode() if extensions else pl.lit(None, pl.String)
+    out = frame.select(
+        pl.col("_line"),
+        pl.lit(raw.file).alias("_file"),
+        ((~pl.col("_line").is_in(bad_lines)) & pl.lit(raw.usable)).alias("_ok"),
+        *[pl.col(c).alias(snake(c)) for c in spec.columns if c not in spec.dropped],
+        ext.alias("extensions"),
+    )
+    return ValidatedFile(raw.kind, raw.file, out, all_found, raw.rows_read, raw.usable)

@@ -1,0 +1,66 @@
+"""The published DuckDB file, written by copy-and-swap so readers never block a run.
+
+A run copies the published file to a private working file, writes there in one transaction,
+checkpoints, and atomically renames it over the published file. Analysts holding the old file
+open keep reading their snapshot; a failed or killed run leaves the published file untouched.
+One writer per file is enforced with an OS lock next to it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another run is writing this district's database."""
+
+
+class Warehouse:
+    """One district's published DuckDB file."""
+
+    def __init__(self, path: str | Path) -> None:
+        """Point at the published file (it need not exist yet)."""
+        self.path = Path(path)
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to a private copy, published atomically if the block succeeds."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with lock_path.open("w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as err:
+                raise WarehouseBusyError(
+                    f"Another run is writing {self.path.name}; try again when it finishes."
+                ) from err
+            work = self.path.with_name(f".{self.path.name}.{os.getpid()}.work")
+            work.unlink(missing_ok=True)
+            if self.path.exists():
+                shutil.copyfile(self.path, work)
+            con = duckdb.connect(str(work))
+            try:
+                con.execute("BEGIN TRANSACTION").fetchall()
+                yield con
+                con.execute("COMMIT").fetchall()
+                con.execute("CHECKPOINT").fetchall()
+                con.close()
+                os.replace(work, self.path)
+            except BaseException:
+                con.close()
+                work.unlink(missing_ok=True)
+                Path(str(work) + ".wal").unlink(missing_ok=True)
+                raise
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the published file (an empty in-memory db if none yet)."""
+        if not self.path.exists():
+            return duckdb.connect(":memory:")
+        return duckdb.connect(str(self.path), read_only=True)

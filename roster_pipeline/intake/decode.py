@@ -13,6 +13,10 @@ _BINARY_MAGIC = {
 }
 
 
+# Bytes that never appear in text files (all C0 controls but tab, newline, CR and form feed).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 @dataclass
 class Decoded:
     """The text of a file, or the reason it could not be read as CSV."""
@@ -54,7 +58,8 @@ def decode(data: bytes) -> Decoded:
         return Decoded(text, "utf-16", [("FILE_ENCODING_UTF16", msg, None)])
     problems: list[tuple[str, str, int | None]] = []
     sample = data[:65536]
-    if sample.count(0) > len(sample) // 10:
+    controls = sum(sample.count(b) for b in _CONTROL_BYTES)
+    if controls > max(len(sample) // 20, 8):
         return Decoded(
             None, "", [("FILE_NOT_CSV", "This is not a CSV file: it contains binary data.", 1)]
         )

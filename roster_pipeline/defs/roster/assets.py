@@ -1,0 +1,157 @@
+"""Roster assets: raw files -> validated files -> resolved roster tables in DuckDB."""
+
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from roster_pipeline import findings
+from roster_pipeline.defs.roster import metadata
+from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+from roster_pipeline.intake.batch import RawBatch, read_batch
+from roster_pipeline.resolve.apply_batch import ROSTER_TABLES, apply_batch
+from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
+
+GROUP_INTAKE, GROUP_VALIDATE, GROUP_ROSTER = "intake", "validate", "roster"
+TABLE_ASSETS = (*ROSTER_TABLES, "student_guardians")
+HISTORY_ASSETS = ("findings", "batches")
+
+TABLE_FILES = {
+    "orgs": "orgs",
+    "academic_sessions": "academicSessions",
+    "courses": "courses",
+    "classes": "classes",
+    "users": "users",
+    "user_roles": "roles",
+    "enrollments": "enrollments",
+    "demographics": "demographics",
+}
+TABLE_DESCRIPTIONS = {
+    "orgs": "Schools, districts and other organisations (orgs.csv).",
+    "academic_sessions": "School years, terms and grading periods (academicSessions.csv).",
+    "courses": "Courses (courses.csv).",
+    "classes": "Classes, each at a resolved school (classes.csv).",
+    "users": "Students, staff and guardians with normalized contacts (users.csv).",
+    "user_roles": "OneRoster 1.2 roles: a user's role at each org (roles.csv).",
+    "enrollments": "Users enrolled in classes; every reference resolved (enrollments.csv).",
+    "demographics": "Demographics of users (demographics.csv, optional).",
+    "student_guardians": "Typed student -> guardian links (student, guardian, relationship, source).",
+    "findings": "Every problem found in every batch: file, line, column, code, severity, message.",
+    "batches": "Every batch loaded: its files, hashes, row accounting and status.",
+}
+
+
+@dg.asset(group_name=GROUP_INTAKE, kinds={"polars", "csv"})
+def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings) -> RawBatch:
+    """The batch folder read as text: every OneRoster file, every value a string, line numbers kept."""
+    folder = Path(settings.data_dir)
+    if not folder.is_dir():
+        raise dg.Failure(f"ROSTER_DATA_DIR is not a folder: {folder}")
+    batch = read_batch(folder, scope_school=settings.scope_school)
+    found = batch.all_findings()
+    rows = {r.file: r.rows_read for r in batch.raw.values()}
+    context.add_output_metadata(
+        {
+            "batch_id": batch.batch_id,
+            "oneroster_version": batch.manifest.version or "(no manifest)",
+            "files": dg.MetadataValue.json(rows),
+            "dagster/row_count": sum(rows.values()),
+            "findings": metadata.findings_table(found),
+            **metadata.counts(found),
+        }
+    )
+    return batch
+
+
+@dg.asset(group_name=GROUP_VALIDATE, kinds={"polars", "pandera"})
+def validated_roster_files(
+    context: dg.AssetExecutionContext, settings: RosterSettings, raw_roster_files: RawBatch
+) -> dict[str, ValidatedFile]:
+    """Each file normalized (roles, grades, emails, phones, languages) and validated row by row."""
+    validated = {
+        kind: validate_file(raw, region=settings.phone_region, scope_school=settings.scope_school)
+        for kind, raw in raw_roster_files.raw.items()
+    }
+    found = findings.concat([v.findings for v in validated.values()])
+    ok = {v.file: int(v.frame["_ok"].sum()) for v in validated.values()}
+    context.add_output_metadata(
+        {
+            "rows_valid": dg.MetadataValue.json(ok),
+            "dagster/row_count": sum(ok.values()),
+            "findings": metadata.findings_table(found),
+            **metadata.counts(found),
+        }
+    )
+    return validated
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            name,
+            group_name=GROUP_ROSTER,
+            kinds={"duckdb"},
+            deps=["raw_roster_files", "validated_roster_files"],
+            description=TABLE_DESCRIPTIONS[name],
+        )
+        for name in (*TABLE_ASSETS, *HISTORY_ASSETS)
+    ],
+    ins={"raw_roster_files": dg.AssetIn(), "validated_roster_files": dg.AssetIn()},
+)
+def roster_tables(
+    context: dg.AssetExecutionContext,
+    settings: RosterSettings,
+    warehouse: RosterWarehouse,
+    raw_roster_files: RawBatch,
+    validated_roster_files: dict[str, ValidatedFile],
+):
+    """Resolve every sourcedId reference and publish the roster tables in one atomic swap."""
+    store = warehouse.warehouse()
+    with store.writer() as con:
+        result = apply_batch(
+            con, raw_roster_files, validated_roster_files, tenant_id=settings.tenant_id
+        )
+        previews = {
+            name: con.sql(f"SELECT * EXCLUDE (extensions) FROM {name} LIMIT 5").pl()  # noqa: S608
+            for name in ROSTER_TABLES
+        }
+        previews["student_guardians"] = con.sql("SELECT * FROM student_guardians LIMIT 5").pl()
+    batch_id = raw_roster_files.batch_id
+    context.log.info(
+        f"batch {batch_id}: {result.files['rows_applied'].sum()} of "
+        f"{result.files['rows_read'].sum()} rows applied, {result.findings.height} findings"
+    )
+    by_table = {
+        name: result.findings.filter(pl.col("file").str.starts_with(file_stem))
+        for name, file_stem in TABLE_FILES.items()
+    }
+    for name in TABLE_ASSETS:
+        yield dg.MaterializeResult(
+            asset_key=name,
+            metadata={
+                "dagster/row_count": result.table_rows[name],
+                "batch_id": batch_id,
+                "findings": metadata.findings_table(by_table.get(name, findings.empty())),
+                "preview": metadata.preview(previews[name]),
+            },
+        )
+    yield dg.MaterializeResult(
+        asset_key="findings",
+        metadata={
+            "dagster/row_count": result.findings.height,
+            "batch_id": batch_id,
+            "findings": metadata.findings_table(result.findings),
+            **metadata.counts(result.findings),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="batches",
+        metadata={
+            "batch_id": batch_id,
+            "files": metadata.preview(result.files.drop("sha256"), rows=50),
+            "rows_read": int(result.files["rows_read"].sum()),
+            "rows_applied": int(result.files["rows_applied"].sum()),
+            "rows_rejected": int(result.files["rows_rejected"].sum()),
+            "duckdb_path": dg.MetadataValue.path(str(store.path)),
+        },
+    )

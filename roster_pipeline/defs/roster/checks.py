@@ -1,0 +1,75 @@
+"""Asset checks that ask DuckDB: referential integrity and unique ids in the published tables."""
+
+import dagster as dg
+
+from roster_pipeline.defs.roster.resources import RosterWarehouse
+
+# (asset, check name, description, SQL counting violations). SQL is fixed text, no user data.
+INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "enrollments",
+        "enrollments_users_exist",
+        "Every enrollment's user is in users.",
+        "SELECT count(*) FROM enrollments e LEFT JOIN users u ON u.sourced_id = e.user_sourced_id "
+        "WHERE u.sourced_id IS NULL",
+    ),
+    (
+        "enrollments",
+        "enrollments_classes_exist",
+        "Every enrollment's class is in classes.",
+        "SELECT count(*) FROM enrollments e LEFT JOIN classes c ON c.sourced_id = e.class_sourced_id "
+        "WHERE c.sourced_id IS NULL",
+    ),
+    (
+        "classes",
+        "classes_schools_exist",
+        "Every class's school is in orgs.",
+        "SELECT count(*) FROM classes c LEFT JOIN orgs o ON o.sourced_id = c.school_sourced_id "
+        "WHERE o.sourced_id IS NULL",
+    ),
+    (
+        "users",
+        "users_orgs_exist",
+        "Every organisation a user belongs to is in orgs.",
+        "SELECT count(*) FROM (SELECT unnest(org_sourced_ids) AS org FROM users) x "
+        "LEFT JOIN orgs o ON o.sourced_id = x.org WHERE o.sourced_id IS NULL",
+    ),
+    (
+        "student_guardians",
+        "student_guardians_users_exist",
+        "Both ends of every guardian link are users.",
+        "SELECT count(*) FROM student_guardians g "
+        "LEFT JOIN users s ON s.sourced_id = g.student_sourced_id "
+        "LEFT JOIN users p ON p.sourced_id = g.guardian_sourced_id "
+        "WHERE s.sourced_id IS NULL OR p.sourced_id IS NULL",
+    ),
+    (
+        "student_guardians",
+        "student_guardians_at_most_six",
+        "No student has more than 6 guardians.",
+        "SELECT count(*) FROM (SELECT student_sourced_id FROM student_guardians "
+        "GROUP BY 1 HAVING count(*) > 6)",
+    ),
+    *(
+        (
+            table,
+            f"{table}_ids_unique",
+            f"sourced_id is unique in {table}.",
+            f"SELECT count(*) FROM (SELECT sourced_id FROM {table} GROUP BY 1 HAVING count(*) > 1)",
+        )
+        for table in ("orgs", "classes", "users", "enrollments", "courses", "academic_sessions")
+    ),
+)
+
+
+def _make_check(asset: str, name: str, description: str, sql: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=asset, name=name, description=description)
+    def _check(warehouse: RosterWarehouse) -> dg.AssetCheckResult:
+        with warehouse.warehouse().reader() as con:
+            violations = con.execute(sql).fetchall()[0][0]
+        return dg.AssetCheckResult(passed=violations == 0, metadata={"violations": int(violations)})
+
+    return _check
+
+
+roster_checks = [_make_check(*spec) for spec in INTEGRITY_CHECKS]

@@ -1,0 +1,37 @@
+"""District settings and the DuckDB warehouse, as Dagster resources."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from roster_pipeline.warehouse import Warehouse
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "sample_district"
+DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "data" / "roster.duckdb"
+
+
+class RosterSettings(dg.ConfigurableResource):
+    """Where the batch comes from and how it is read (env: ROSTER_DATA_DIR and friends)."""
+
+    data_dir: str = os.environ.get("ROSTER_DATA_DIR", str(DEFAULT_DATA_DIR))
+    """The batch folder: one district export (users.csv, classes.csv, ...)."""
+    tenant_id: str = os.environ.get("ROSTER_TENANT_ID", "sample-district")
+    """The district's tenant id, recorded on every row."""
+    scope_school: str | None = os.environ.get("ROSTER_SCOPE_SCHOOL") or None
+    """Set for a school-level upload: the school's sourcedId (files may omit the school column)."""
+    phone_region: str = os.environ.get("ROSTER_PHONE_REGION", "US")
+    """Region for phone numbers written without a country code."""
+
+
+class RosterWarehouse(dg.ConfigurableResource):
+    """The published DuckDB file analysts query (env: ROSTER_DUCKDB_PATH)."""
+
+    duckdb_path: str = os.environ.get("ROSTER_DUCKDB_PATH", str(DEFAULT_DUCKDB_PATH))
+
+    def warehouse(self) -> Warehouse:
+        """The copy-and-swap writer/reader for this file."""
+        return Warehouse(self.duckdb_path)

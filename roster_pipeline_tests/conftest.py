@@ -1,0 +1,45 @@
+"""Shared fixtures: small real files written to a temp dir, and the shared conformance sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SAMPLE = PROJECT / "data" / "sample_district"
+CONFORMANCE = PROJECT.parent / "shared" / "conformance"
+
+
+def write_batch(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``name -> content`` into ``folder`` and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        data = content.encode() if isinstance(content, str) else content
+        (folder / name).write_bytes(data)
+    return folder
+
+
+ORGS = "sourcedId,name,type\ndistrict,District,district\n00417,North High,school\n"
+USERS = (
+    "sourcedId,orgSourcedIds,role,givenName,familyName,email,sms,phone,agentSourcedIds,grades,language\n"
+    "0001,00417,student,Ana,Null,ana@school.org,,,g1,09,\n"
+    "0002,00417,student,Ben,NA,ben@school.org,,,\"g1,g2\",10,\n"
+    "g1,00417,parent,Carla,Null,carla@Example.ORG,(415) 555-2671,,,,Spanish\n"
+    "g2,00417,guardian,Dan,NA,,+1 212 555 0100,,,,\n"
+    "t1,00417,teacher,Eve,Lee,eve@school.org,,,,,\n"
+)
+CLASSES = "sourcedId,title,grades,location,schoolSourcedId\nc1,Algebra,09,Room 1,00417\n"
+ENROLLMENTS = (
+    "classSourcedId,schoolSourcedId,userSourcedId,role\n"
+    "c1,00417,0001,student\nc1,00417,0002,student\nc1,00417,t1,teacher\n"
+)
+
+
+@pytest.fixture
+def simple_batch(tmp_path: Path) -> Path:
+    """A tiny simplified-flavour district (users, classes, enrollments, orgs) with no mistakes."""
+    return write_batch(
+        tmp_path / "batch",
+        {"orgs.csv": ORGS, "users.csv": USERS, "classes.csv": CLASSES, "enrollments.csv": ENROLLMENTS},
+    )

@@ -1,0 +1,69 @@
+from roster_pipeline.intake.csv_records import parse
+
+
+def rows(text):
+    parsed = parse(text, "f.csv")
+    return parsed, parsed.rows.to_dicts(), parsed.findings.select("line", "code").rows()
+
+
+def test_physical_line_numbers_survive_crlf_blank_lines_and_embedded_newlines():
+    parsed, data, found = rows('a,b\r\n1,"x, y"\r\n\r\n2,"two\nlines"\n3,z\n')
+    assert parsed.header == ["a", "b"]
+    assert [(r["_line"], r["c0"], r["c1"]) for r in data] == [
+        (2, "1", "x, y"),
+        (4, "2", "two\nlines"),
+        (6, "3", "z"),
+    ]
+    assert found == []
+    assert parsed.records == 3
+
+
+def test_values_are_trimmed_strings_and_blank_is_null():
+    _, data, _ = rows('id,name\n 00417 ,"  NA "\n0042,\n')
+    assert data[0]["c0"] == "00417" and data[0]["c1"] == "NA"
+    assert data[1]["c1"] is None
+
+
+def test_doubled_quotes_inside_quoted_fields():
+    _, data, _ = rows('a,b\n1,"say ""hi"""\n')
+    assert data[0]["c1"] == 'say "hi"'
+
+
+def test_ragged_short_row_is_read_with_a_warning():
+    parsed, data, found = rows("a,b,c\n1,2\n")
+    assert data[0]["c2"] is None
+    assert found == [(2, "CSV_RAGGED_ROW")]
+
+
+def test_row_with_extra_cells_is_reported_not_read():
+    parsed, data, found = rows("a,b\n1,2,3\n4,5\n")
+    assert [r["_line"] for r in data] == [3]
+    assert found == [(2, "CSV_TOO_MANY_FIELDS")]
+    assert parsed.records == 2
+
+
+def test_trailing_empty_cells_are_not_extra_fields():
+    _, data, found = rows("a,b\n1,2,,\n")
+    assert found == [] and data[0]["c1"] == "2"
+
+
+def test_trailing_empty_header_names_are_dropped():
+    parsed, _, found = rows("a,b,,\n1,2\n")
+    assert parsed.header == ["a", "b"] and found == []
+
+
+def test_unbalanced_quote_is_reported_and_following_rows_still_read():
+    parsed, data, found = rows('a,b\n1,"oops\n2,ok\n3,ok\n')
+    assert [r["_line"] for r in data] == [3, 4]
+    assert found == [(2, "CSV_UNBALANCED_QUOTE")]
+    assert parsed.records == 3
+
+
+def test_text_after_a_closing_quote_is_malformed():
+    _, data, found = rows('a,b\n1,"x"y\n')
+    assert data == [] and found == [(2, "CSV_MALFORMED_QUOTES")]
+
+
+def test_header_only_file_has_no_records():
+    parsed, data, found = rows("a,b\n")
+    assert parsed.header == ["a", "b"] and data == [] and parsed.records == 0

@@ -1,0 +1,87 @@
+import polars as pl
+import pytest
+
+from roster_pipeline.normalize import values
+from roster_pipeline.normalize.emails import normalize_emails
+from roster_pipeline.normalize.grades import normalize_grade_list
+from roster_pipeline.normalize.languages import normalize_language
+from roster_pipeline.normalize.phones import normalize_phones
+from roster_pipeline.normalize.roles import ENROLLMENT_ROLES, normalize_role
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "issue"),
+    [
+        ("teacher", "teacher", None),
+        ("Teacher", "teacher", "ROLE_MAPPED"),
+        ("parent/guardian", "guardian", "ROLE_MAPPED"),
+        ("Site Administrator", "siteAdministrator", "ROLE_MAPPED"),
+        ("ext:coach", "ext:coach", None),
+        ("wizard", None, "ROLE_INVALID"),
+    ],
+)
+def test_roles(raw, value, issue):
+    assert normalize_role(raw)[:2] == (value, issue)
+
+
+def test_enrollment_roles_reject_user_only_roles():
+    assert normalize_role("parent", ENROLLMENT_ROLES)[1] == "ROLE_INVALID"
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "issue"),
+    [
+        ("09,10,11", ["09", "10", "11"], None),
+        ("K", ["KG"], "GRADE_MAPPED"),
+        ("1", ["01"], "GRADE_MAPPED"),
+        ("Grade 3", ["03"], "GRADE_MAPPED"),
+        ("3rd", ["03"], "GRADE_MAPPED"),
+        ("pk, kg", ["PK", "KG"], "GRADE_MAPPED"),
+        ("Other", ["Other"], None),
+        ("Year 14", None, "GRADE_INVALID"),
+    ],
+)
+def test_grades(raw, value, issue):
+    assert normalize_grade_list(raw)[:2] == (value, issue)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "issue"),
+    [
+        ("es", "es", None),
+        ("ES", "es", "LANGUAGE_MAPPED"),
+        ("Spanish", "es", "LANGUAGE_MAPPED"),
+        ("español", "es", "LANGUAGE_MAPPED"),
+        ("pt-BR", "pt", "LANGUAGE_MAPPED"),
+        ("Klingon", None, "LANGUAGE_INVALID"),
+    ],
+)
+def test_languages(raw, value, issue):
+    assert normalize_language(raw)[:2] == (value, issue)
+
+
+def test_emails_are_trimmed_domain_lowercased_and_checked():
+    out = normalize_emails(pl.Series([" Jane.Doe@Example.ORG ", "no-at-sign", "a@b", None]))
+    assert out["value"].to_list() == ["Jane.Doe@example.org", None, None, None]
+    assert out["issue"].to_list() == [None, "EMAIL_INVALID", "EMAIL_INVALID", None]
+
+
+def test_phones_to_e164_and_sms_landline_warning():
+    raw = pl.Series(["(415) 867-5309", "867-5309", "+44 20 7946 0958", None, "(415) 867-5309"])
+    sms = normalize_phones(raw, mobile=True)
+    assert sms["value"].to_list() == ["+14158675309", None, "+442079460958", None, "+14158675309"]
+    assert sms["issue"].to_list() == [None, "SMS_INVALID", "SMS_NOT_MOBILE", None, None]
+    home = normalize_phones(raw, mobile=False)
+    assert home["issue"].to_list() == [None, "PHONE_INVALID", None, None, None]
+
+
+def test_statuses_map_inactive_and_case():
+    out = values.statuses(pl.Series(["active", "inactive", "toBeDeleted", None]))
+    assert out["value"].to_list() == ["active", "tobedeleted", "tobedeleted", None]
+    assert out["issue"].to_list() == [None, "STATUS_INVALID", "STATUS_INVALID", None]
+
+
+def test_enumeration_case_and_invalid():
+    out = values.enumeration(pl.Series(["scheduled", "Scheduled", "lab", "ext:lab"]), values.CLASS_TYPES)
+    assert out["value"].to_list() == ["scheduled", "scheduled", None, "ext:lab"]
+    assert out["issue"].to_list() == [None, "VALUE_CASE", "VALUE_INVALID", None]

@@ -218,14 +218,13 @@ def validate_file(
 ) -> ValidatedFile:
     """Normalize every column, validate, and mark each row ``_ok`` (no error finding)."""
     spec = SPECS[raw.kind]
+    found: list[pl.DataFrame] = [raw.findings, structure_findings(raw.frame, raw.kind, raw.file)]
     frame = _synthesize_ids(raw.frame, raw.kind)
-    found: list[pl.DataFrame] = [raw.findings]
     normalized: dict[str, pl.Series] = {}
     for column, fn in _normalizers(raw.kind, region).items():
         outcome = fn(frame[column])  # type: ignore[operator]
         found.append(_outcome_findings(frame, column, outcome, spec.prefix, raw.file))
         normalized[column] = outcome["value"].alias(column)
-    found.append(structure_findings(frame, raw.kind, raw.file))
     found.append(_duplicates(frame, spec.prefix, raw.file))
     if scope_school is not None:
         found.append(_scope_findings(frame, raw.kind, scope_school, raw.file))
@@ -241,7 +240,7 @@ def validate_file(
     out = frame.select(
         pl.col("_line"),
         pl.lit(raw.file).alias("_file"),
-        ((~pl.col("_line").is_in(bad_lines)) & pl.lit(raw.usable)).alias("_ok"),
+        ((~pl.col("_line").is_in(bad_lines.implode())) & pl.lit(raw.usable)).alias("_ok"),
         *[pl.col(c).alias(snake(c)) for c in spec.columns if c not in spec.dropped],
         ext.alias("extensions"),
     )

@@ -1,0 +1,28 @@
+"""The whole roster load as one plain function (the Dagster assets run the same stages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from roster_pipeline.intake.batch import read_batch
+from roster_pipeline.resolve.apply_batch import ApplyResult, apply_batch
+from roster_pipeline.schemas.validate_file import validate_file
+from roster_pipeline.warehouse import Warehouse
+
+
+def load_batch(
+    folder: Path,
+    duckdb_path: Path,
+    *,
+    tenant_id: str = "district",
+    scope_school: str | None = None,
+    region: str = "US",
+) -> ApplyResult:
+    """Read, validate, resolve and publish one batch folder into ``duckdb_path``."""
+    batch = read_batch(folder, scope_school=scope_school)
+    validated = {
+        kind: validate_file(raw, region=region, scope_school=scope_school)
+        for kind, raw in batch.raw.items()
+    }
+    with Warehouse(duckdb_path).writer() as con:
+        return apply_batch(con, batch, validated, tenant_id=tenant_id)

@@ -1,0 +1,148 @@
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from roster_pipeline.load import load_batch
+from roster_pipeline.warehouse import Warehouse
+from roster_pipeline_tests.conftest import CLASSES, ENROLLMENTS, ORGS, USERS, write_batch
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def codes(result) -> list[tuple]:
+    return sorted(result.findings.select("file", "line", "code").rows(), key=str)
+
+
+def test_clean_district_loads_linked_tables(simple_batch, tmp_path):
+    db = tmp_path / "roster.duckdb"
+    result = load_batch(simple_batch, db, tenant_id="t1")
+    assert result.table_rows["users"] == 5 and result.table_rows["enrollments"] == 3
+    assert query(db, "SELECT sourced_id, role FROM users ORDER BY 1")[:2] == [
+        ("0001", "student"),
+        ("0002", "student"),
+    ]
+    links = query(db, "SELECT * EXCLUDE (batch_id) FROM student_guardians ORDER BY 2, 3")
+    assert links == [
+        ("t1", "0001", "g1", "parent", "roster"),
+        ("t1", "0002", "g1", "parent", "roster"),
+        ("t1", "0002", "g2", "guardian", "roster"),
+    ]
+    # enrollments without a sourcedId get one from their natural key; school kept as string
+    assert query(db, "SELECT sourced_id, school_sourced_id FROM enrollments ORDER BY 1")[0] == (
+        "c1|0001|student",
+        "00417",
+    )
+    assert query(db, "SELECT sms, email, language FROM users WHERE sourced_id = 'g1'") == [
+        ("+14155552671", "carla@example.org", "es")
+    ]
+    assert query(db, "SELECT tenant_id, count(*) FROM users GROUP BY 1") == [("t1", 5)]
+
+
+def test_stripped_leading_zeros_get_their_own_code(tmp_path):
+    enrollments = "classSourcedId,userSourcedId,role\nc1,1,student\n"
+    folder = write_batch(
+        tmp_path / "b",
+        {"orgs.csv": ORGS, "users.csv": USERS, "classes.csv": CLASSES, "enrollments.csv": enrollments},
+    )
+    result = load_batch(folder, tmp_path / "r.duckdb")
+    finding = result.findings.filter(pl.col("code") == "ENR_USER_LEADING_ZEROS").row(0, named=True)
+    assert finding["line"] == 2 and "'0001'" in finding["message"]
+    assert "stripped the leading zeros" in finding["message"]
+
+
+def test_rejected_parent_cascades_and_every_row_is_accounted_for(tmp_path):
+    users = USERS + "0001,00417,student,Dup,Licate,,,,,09,\n"  # duplicate id: both copies rejected
+    folder = write_batch(
+        tmp_path / "b",
+        {"orgs.csv": ORGS, "users.csv": users, "classes.csv": CLASSES, "enrollments.csv": ENROLLMENTS},
+    )
+    result = load_batch(folder, tmp_path / "r.duckdb")
+    assert ("enrollments.csv", 2, "ENR_USER_REJECTED") in codes(result)
+    files = {r["file"]: r for r in result.files.to_dicts()}
+    for name, row in files.items():
+        assert row["rows_read"] == row["rows_applied"] + row["rows_rejected"], name
+        errors = result.findings.filter(
+            (pl.col("file") == name) & (pl.col("severity") == "error") & pl.col("line").is_not_null()
+        )
+        assert errors["line"].n_unique() == row["rows_rejected"], name
+    assert files["users.csv"]["rows_rejected"] == 2
+
+
+def test_absent_or_broken_file_keeps_the_live_rows(simple_batch, tmp_path):
+    db = tmp_path / "r.duckdb"
+    load_batch(simple_batch, db)
+    broken = write_batch(
+        tmp_path / "day2",
+        {"orgs.csv": ORGS, "users.csv": "sourcedId,givenName\n0001,Ana\n", "classes.csv": CLASSES},
+    )
+    result = load_batch(broken, db)
+    assert "FILE_COLUMN_MISSING" in result.findings["code"].to_list()
+    assert query(db, "SELECT count(*) FROM users") == [(5,)]  # broken users.csv wiped nothing
+    assert query(db, "SELECT count(*) FROM enrollments") == [(3,)]  # absent file: kept
+    assert query(db, "SELECT count(DISTINCT batch_id) FROM batches") == [(2,)]
+
+
+def test_failed_run_leaves_published_tables_unchanged(simple_batch, tmp_path):
+    db = tmp_path / "r.duckdb"
+    load_batch(simple_batch, db)
+    before = db.read_bytes()
+    with pytest.raises(RuntimeError), Warehouse(db).writer() as con:
+        con.execute("DELETE FROM users").fetchall()
+        raise RuntimeError("crash mid-apply")
+    assert db.read_bytes() == before
+    assert query(db, "SELECT count(*) FROM users") == [(5,)]
+    assert not list(tmp_path.glob(".*.work*"))
+
+
+def test_reader_holding_the_file_does_not_block_a_run(simple_batch, tmp_path):
+    db = tmp_path / "r.duckdb"
+    load_batch(simple_batch, db)
+    reader = duckdb.connect(str(db), read_only=True)
+    try:
+        load_batch(simple_batch, db)  # publishes by swap while the reader is open
+        assert reader.execute("SELECT count(*) FROM users").fetchall() == [(5,)]
+    finally:
+        reader.close()
+
+
+def test_reloading_the_same_batch_is_idempotent(simple_batch, tmp_path):
+    db = tmp_path / "r.duckdb"
+    load_batch(simple_batch, db)
+    first = query(db, "SELECT * FROM users ORDER BY sourced_id")
+    load_batch(simple_batch, db)
+    assert query(db, "SELECT * FROM users ORDER BY sourced_id") == first
+    assert query(db, "SELECT count(*) FROM batches") == [(1,)]
+    assert query(db, "SELECT count(*) FROM student_guardians") == [(3,)]
+
+
+def test_seventh_guardian_is_reported_not_linked(tmp_path):
+    guardians = "".join(f"g{i},00417,parent,P{i},X,p{i}@x.org,,,,,\n" for i in range(1, 8))
+    agents = ",".join(f"g{i}" for i in range(1, 8))
+    users = (
+        "sourcedId,orgSourcedIds,role,givenName,familyName,email,sms,phone,agentSourcedIds,grades,language\n"
+        f'0001,00417,student,Ana,B,,,,"{agents}",09,\n' + guardians
+    )
+    result = load_batch(write_batch(tmp_path / "b", {"orgs.csv": ORGS, "users.csv": users}), tmp_path / "r.duckdb")
+    assert result.table_rows["student_guardians"] == 6
+    assert result.findings.filter(pl.col("code") == "USR_TOO_MANY_GUARDIANS").height == 1
+
+
+def test_oneroster_12_roles_give_users_their_role_and_orgs(tmp_path):
+    users = "sourcedId,givenName,familyName,primaryOrgSourcedId\nu1,A,B,\nu2,C,D,00417\n"
+    roles = (
+        "sourcedId,userSourcedId,roleType,role,orgSourcedId\n"
+        "r1,u1,secondary,guardian,00417\nr2,u1,primary,teacher,00417\n"
+    )
+    result = load_batch(
+        write_batch(tmp_path / "b", {"orgs.csv": ORGS, "users.csv": users, "roles.csv": roles}),
+        tmp_path / "r.duckdb",
+    )
+    assert query(tmp_path / "r.duckdb", "SELECT sourced_id, role, org_sourced_ids FROM users") == [
+        ("u1", "teacher", ["00417"])
+    ]
+    assert ("users.csv", 3, "USR_ROLE_MISSING") in codes(result)

@@ -32,7 +32,7 @@ ROW_SUFFIXES: dict[str, str] = {
     "ID_INVALID": ERROR,
     "ID_DUPLICATE": ERROR,
     "ID_SCIENTIFIC_NOTATION": ERROR,
-    "VALUE_INVALID": ERROR,
+    "VALUE_INVALID": WARNING,
     "VALUE_CASE": WARNING,
     "STATUS_INVALID": WARNING,
     "DATE_INVALID": WARNING,
@@ -132,7 +132,7 @@ def row_findings(
     code: str,
     message: pl.Expr | str,
 ) -> pl.DataFrame:
-    """Findings for every row of ``rows`` (which carries ``_line`` and ``sourcedId``) where ``mask``.
+    """Findings for the rows of ``rows`` (with ``_line`` and ``sourcedId``) where ``mask`` holds.
 
     ``message`` is a polars expression evaluated per row, or a fixed string.
     """

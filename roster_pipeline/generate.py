@@ -164,7 +164,7 @@ def generate(students: int, seed: int = 7) -> dict[str, pl.DataFrame]:
     )
     h = pl.int_range(0, shape.households)
     guardian_a = pl.select(h=h, suffix=pl.lit("a"))
-    guardian_b = pl.select(h=h, suffix=pl.lit("b")).filter(((pl.col("h").hash(s) % 10) < 8))
+    guardian_b = pl.select(h=h, suffix=pl.lit("b")).filter((pl.col("h").hash(s) % 10) < 8)
     guardians = pl.concat([guardian_a, guardian_b]).select(
         sourcedId=pl.format("g{}{}", pl.col("h"), pl.col("suffix")),
         orgSourcedIds=pl.lit("sch")

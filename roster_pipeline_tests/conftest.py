@@ -24,7 +24,7 @@ ORGS = "sourcedId,name,type\ndistrict,District,district\n00417,North High,school
 USERS = (
     "sourcedId,orgSourcedIds,role,givenName,familyName,email,sms,phone,agentSourcedIds,grades,language\n"
     "0001,00417,student,Ana,Null,ana@school.org,,,g1,09,\n"
-    "0002,00417,student,Ben,NA,ben@school.org,,,\"g1,g2\",10,\n"
+    '0002,00417,student,Ben,NA,ben@school.org,,,"g1,g2",10,\n'
     "g1,00417,parent,Carla,Null,carla@Example.ORG,(415) 555-2671,,,,Spanish\n"
     "g2,00417,guardian,Dan,NA,,+1 212 555 0100,,,,\n"
     "t1,00417,teacher,Eve,Lee,eve@school.org,,,,,\n"
@@ -41,5 +41,10 @@ def simple_batch(tmp_path: Path) -> Path:
     """A tiny simplified-flavour district (users, classes, enrollments, orgs) with no mistakes."""
     return write_batch(
         tmp_path / "batch",
-        {"orgs.csv": ORGS, "users.csv": USERS, "classes.csv": CLASSES, "enrollments.csv": ENROLLMENTS},
+        {
+            "orgs.csv": ORGS,
+            "users.csv": USERS,
+            "classes.csv": CLASSES,
+            "enrollments.csv": ENROLLMENTS,
+        },
     )

@@ -75,6 +75,13 @@ def _unquote(field: pl.Expr) -> pl.Expr:
     return pl.when(value == "").then(None).otherwise(value)
 
 
+def _unquote_cell(cell: str) -> str:
+    """One header cell without its quotes."""
+    if len(cell) >= 2 and cell.startswith('"') and cell.endswith('"'):
+        cell = cell[1:-1].replace('""', '"')
+    return cell.strip()
+
+
 def parse(text: str, file: str) -> ParsedCsv:
     """Parse CSV text; never raises on malformed content (problems become findings)."""
     records, broken = _records(text)
@@ -100,10 +107,7 @@ def parse(text: str, file: str) -> ParsedCsv:
         _consumed=pl.col("_fields").list.eval(pl.element().str.len_chars()).list.sum(),
     )
     header_row = fields.row(0, named=True)
-    header = [
-        h[1:-1].replace('""', '"').strip() if h[1:2] == '"' else h[1:].strip()
-        for h in header_row["_fields"]
-    ]
+    header = [_unquote_cell(h[1:]) for h in header_row["_fields"]]
     header = [h.lstrip("\ufeff") for h in header]
     while header and header[-1] == "":
         header.pop()

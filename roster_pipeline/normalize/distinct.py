@@ -14,7 +14,7 @@ Outcome = tuple[Any, str | None, str | None]
 def map_distinct(
     values: pl.Series, fn: Callable[[str], Outcome], value_dtype: pl.DataType
 ) -> pl.DataFrame:
-    """Frame of ``value``, ``issue``, ``hint`` aligned with ``values``; nulls stay null, no issue."""
+    """Frame of ``value``, ``issue``, ``hint`` aligned with ``values``; nulls stay null."""
     uniques = values.drop_nulls().unique()
     outcomes = [fn(v) for v in uniques.to_list()]
     lookup = pl.DataFrame(

@@ -11,7 +11,7 @@ DEFAULT_LANGUAGE = "en"
 
 
 def normalize_language(raw: str) -> Outcome:
-    """Code as given, or a name/tag mapped to a code (LANGUAGE_MAPPED); unknown -> LANGUAGE_INVALID."""
+    """A code as given, or a name or tag mapped to one (LANGUAGE_MAPPED); else LANGUAGE_INVALID."""
     if raw in CODES or raw in EXTRA_CODES:
         return raw, None, None
     lowered = raw.strip().lower()

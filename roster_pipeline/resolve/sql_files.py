@@ -1,4 +1,4 @@
-"""Run the ``.sql`` files beside this module: identifiers from a fixed list, values as parameters."""
+"""Run the ``.sql`` files beside this module: fixed identifiers, values as parameters."""
 
 from __future__ import annotations
 

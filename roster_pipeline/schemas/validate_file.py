@@ -26,7 +26,8 @@ MESSAGES: dict[str, str] = {
     "STATUS_INVALID": "status '{raw}' is not active or tobedeleted; it was read as '{value}'.",
     "DATE_INVALID": "{column} '{raw}' is not a date in the form YYYY-MM-DD; it was left blank.",
     "ROLE_MAPPED": "role '{raw}' was read as '{value}'.",
-    "ROLE_INVALID": "role '{raw}' is not a known role; use one of: {hint}. The row was not applied.",
+    "ROLE_INVALID": "role '{raw}' is not a known role; use one of: {hint}. "
+    "The row was not applied.",
     "GRADE_MAPPED": "grades were mapped to grade codes: {hint}.",
     "GRADE_INVALID": "grade {hint} is not a grade code (IT, PR, PK, TK, KG, 01-13, PS, UG, "
     "Other); the row was not applied.",

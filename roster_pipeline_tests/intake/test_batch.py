@@ -27,7 +27,9 @@ def test_manifest_problems_are_findings(tmp_path):
 
 def test_unknown_and_unloaded_files_are_noted(tmp_path):
     batch = read_batch(
-        write_batch(tmp_path / "b", {"orgs.csv": ORGS, "lineItems.csv": "a\n1\n", "notes.csv": "a\n"})
+        write_batch(
+            tmp_path / "b", {"orgs.csv": ORGS, "lineItems.csv": "a\n1\n", "notes.csv": "a\n"}
+        )
     )
     assert sorted(batch.findings["code"].to_list()) == [
         "FILE_NOT_LOADED",

@@ -30,7 +30,7 @@ def test_doubled_quotes_inside_quoted_fields():
 
 
 def test_ragged_short_row_is_read_with_a_warning():
-    parsed, data, found = rows("a,b,c\n1,2\n")
+    _parsed, data, found = rows("a,b,c\n1,2\n")
     assert data[0]["c2"] is None
     assert found == [(2, "CSV_RAGGED_ROW")]
 
@@ -65,5 +65,11 @@ def test_text_after_a_closing_quote_is_malformed():
 
 
 def test_header_only_file_has_no_records():
-    parsed, data, found = rows("a,b\n")
+    parsed, data, _found = rows("a,b\n")
     assert parsed.header == ["a", "b"] and data == [] and parsed.records == 0
+
+
+def test_fully_quoted_header_and_rows():
+    parsed, data, found = rows('"sourcedId","name"\n"0042",""\n')
+    assert parsed.header == ["sourcedId", "name"]
+    assert data == [{"_line": 2, "c0": "0042", "c1": None}] and found == []

@@ -61,6 +61,10 @@ def test_header_only_file_is_a_warning_not_an_error(tmp_path):
 
 
 def test_cp1252_file_reads_accents(tmp_path):
-    raw = read(tmp_path, "orgs", "sourcedId,name,type\n1,Escuela Jos\u00e9 Mart\u00ed,school\n".encode("cp1252"))
+    raw = read(
+        tmp_path,
+        "orgs",
+        "sourcedId,name,type\n1,Escuela Jos\u00e9 Mart\u00ed,school\n".encode("cp1252"),
+    )
     assert raw.frame["name"].to_list() == ["Escuela Jos\u00e9 Mart\u00ed"]
     assert raw.findings["code"].to_list() == ["FILE_ENCODING_CP1252"]

@@ -82,6 +82,8 @@ def test_statuses_map_inactive_and_case():
 
 
 def test_enumeration_case_and_invalid():
-    out = values.enumeration(pl.Series(["scheduled", "Scheduled", "lab", "ext:lab"]), values.CLASS_TYPES)
+    out = values.enumeration(
+        pl.Series(["scheduled", "Scheduled", "lab", "ext:lab"]), values.CLASS_TYPES
+    )
     assert out["value"].to_list() == ["scheduled", "scheduled", None, "ext:lab"]
     assert out["issue"].to_list() == [None, "VALUE_CASE", "VALUE_INVALID", None]

@@ -47,7 +47,12 @@ def test_stripped_leading_zeros_get_their_own_code(tmp_path):
     enrollments = "classSourcedId,userSourcedId,role\nc1,1,student\n"
     folder = write_batch(
         tmp_path / "b",
-        {"orgs.csv": ORGS, "users.csv": USERS, "classes.csv": CLASSES, "enrollments.csv": enrollments},
+        {
+            "orgs.csv": ORGS,
+            "users.csv": USERS,
+            "classes.csv": CLASSES,
+            "enrollments.csv": enrollments,
+        },
     )
     result = load_batch(folder, tmp_path / "r.duckdb")
     finding = result.findings.filter(pl.col("code") == "ENR_USER_LEADING_ZEROS").row(0, named=True)
@@ -59,7 +64,12 @@ def test_rejected_parent_cascades_and_every_row_is_accounted_for(tmp_path):
     users = USERS + "0001,00417,student,Dup,Licate,,,,,09,\n"  # duplicate id: both copies rejected
     folder = write_batch(
         tmp_path / "b",
-        {"orgs.csv": ORGS, "users.csv": users, "classes.csv": CLASSES, "enrollments.csv": ENROLLMENTS},
+        {
+            "orgs.csv": ORGS,
+            "users.csv": users,
+            "classes.csv": CLASSES,
+            "enrollments.csv": ENROLLMENTS,
+        },
     )
     result = load_batch(folder, tmp_path / "r.duckdb")
     assert ("enrollments.csv", 2, "ENR_USER_REJECTED") in codes(result)
@@ -67,7 +77,9 @@ def test_rejected_parent_cascades_and_every_row_is_accounted_for(tmp_path):
     for name, row in files.items():
         assert row["rows_read"] == row["rows_applied"] + row["rows_rejected"], name
         errors = result.findings.filter(
-            (pl.col("file") == name) & (pl.col("severity") == "error") & pl.col("line").is_not_null()
+            (pl.col("file") == name)
+            & (pl.col("severity") == "error")
+            & pl.col("line").is_not_null()
         )
         assert errors["line"].n_unique() == row["rows_rejected"], name
     assert files["users.csv"]["rows_rejected"] == 2
@@ -127,7 +139,9 @@ def test_seventh_guardian_is_reported_not_linked(tmp_path):
         "sourcedId,orgSourcedIds,role,givenName,familyName,email,sms,phone,agentSourcedIds,grades,language\n"
         f'0001,00417,student,Ana,B,,,,"{agents}",09,\n' + guardians
     )
-    result = load_batch(write_batch(tmp_path / "b", {"orgs.csv": ORGS, "users.csv": users}), tmp_path / "r.duckdb")
+    result = load_batch(
+        write_batch(tmp_path / "b", {"orgs.csv": ORGS, "users.csv": users}), tmp_path / "r.duckdb"
+    )
     assert result.table_rows["student_guardians"] == 6
     assert result.findings.filter(pl.col("code") == "USR_TOO_MANY_GUARDIANS").height == 1
 

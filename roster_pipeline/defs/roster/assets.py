@@ -35,7 +35,7 @@ TABLE_DESCRIPTIONS = {
     "user_roles": "OneRoster 1.2 roles: a user's role at each org (roles.csv).",
     "enrollments": "Users enrolled in classes; every reference resolved (enrollments.csv).",
     "demographics": "Demographics of users (demographics.csv, optional).",
-    "student_guardians": "Typed student -> guardian links (student, guardian, relationship, source).",
+    "student_guardians": "Typed links: student, guardian, relationship, source.",
     "findings": "Every problem found in every batch: file, line, column, code, severity, message.",
     "batches": "Every batch loaded: its files, hashes, row accounting and status.",
 }
@@ -43,7 +43,7 @@ TABLE_DESCRIPTIONS = {
 
 @dg.asset(group_name=GROUP_INTAKE, kinds={"polars", "csv"})
 def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings) -> RawBatch:
-    """The batch folder read as text: every OneRoster file, every value a string, line numbers kept."""
+    """The batch folder read as text: each file, every value a string, line numbers kept."""
     folder = Path(settings.data_dir)
     if not folder.is_dir():
         raise dg.Failure(f"ROSTER_DATA_DIR is not a folder: {folder}")
@@ -112,7 +112,7 @@ def roster_tables(
             con, raw_roster_files, validated_roster_files, tenant_id=settings.tenant_id
         )
         previews = {
-            name: con.sql(f"SELECT * EXCLUDE (extensions) FROM {name} LIMIT 5").pl()  # noqa: S608
+            name: con.sql(f"SELECT * EXCLUDE (extensions) FROM {name} LIMIT 5").pl()
             for name in ROSTER_TABLES
         }
         previews["student_guardians"] = con.sql("SELECT * FROM student_guardians LIMIT 5").pl()

@@ -17,8 +17,8 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
         "enrollments",
         "enrollments_classes_exist",
         "Every enrollment's class is in classes.",
-        "SELECT count(*) FROM enrollments e LEFT JOIN classes c ON c.sourced_id = e.class_sourced_id "
-        "WHERE c.sourced_id IS NULL",
+        "SELECT count(*) FROM enrollments e "
+        "LEFT JOIN classes c ON c.sourced_id = e.class_sourced_id WHERE c.sourced_id IS NULL",
     ),
     (
         "classes",

@@ -1,0 +1,33 @@
+from roster_pipeline.definitions import defs
+
+EXPECTED_ASSETS = {
+    "raw_roster_files",
+    "validated_roster_files",
+    "orgs",
+    "academic_sessions",
+    "courses",
+    "classes",
+    "users",
+    "user_roles",
+    "enrollments",
+    "demographics",
+    "student_guardians",
+    "findings",
+    "batches",
+}
+
+
+def test_definitions_load_with_expected_assets_checks_and_jobs():
+    graph = defs.resolve_asset_graph()
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == EXPECTED_ASSETS
+    checks = {k.name for k in graph.asset_check_keys}
+    assert {
+        "enrollments_users_exist",
+        "enrollments_classes_exist",
+        "classes_schools_exist",
+        "users_orgs_exist",
+        "student_guardians_users_exist",
+        "student_guardians_at_most_six",
+        "users_ids_unique",
+    } <= checks
+    assert defs.resolve_job_def("roster_load") is not None

@@ -1,0 +1,166 @@
+"""The real assets, materialized with Dagster on the bundled sample and every conformance set."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from roster_pipeline.defs.roster import assets
+from roster_pipeline.defs.roster.checks import roster_checks
+from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+from roster_pipeline_tests.conftest import CONFORMANCE, SAMPLE
+
+needs_conformance = pytest.mark.skipif(
+    not CONFORMANCE.is_dir(), reason=f"shared conformance sets not found at {CONFORMANCE}"
+)
+
+
+def materialize(folder: Path, db: Path) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [
+            assets.raw_roster_files,
+            assets.validated_roster_files,
+            assets.roster_tables,
+            *roster_checks,
+        ],
+        resources={
+            "settings": RosterSettings(data_dir=str(folder), tenant_id="test"),
+            "warehouse": RosterWarehouse(duckdb_path=str(db)),
+        },
+    )
+
+
+def table(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def finding_codes(db: Path) -> set[str]:
+    return {c for (c,) in table(db, "SELECT DISTINCT code FROM findings")}
+
+
+def assert_checks_pass(result: dg.ExecuteInProcessResult) -> None:
+    evaluations = result.get_asset_check_evaluations()
+    assert evaluations, "no asset check ran"
+    failed = [e.check_name for e in evaluations if not e.passed]
+    assert failed == []
+
+
+def test_sample_district_materializes_with_its_deliberate_mistakes(tmp_path):
+    db = tmp_path / "roster.duckdb"
+    result = materialize(SAMPLE, db)
+    assert result.success
+    assert_checks_pass(result)
+    assert {
+        "USR_ID_DUPLICATE",
+        "USR_GRADE_MAPPED",
+        "USR_GRADE_INVALID",
+        "USR_ROLE_MAPPED",
+        "USR_EMAIL_INVALID",
+        "USR_SMS_INVALID",
+        "USR_LANGUAGE_MAPPED",
+        "USR_LANGUAGE_INVALID",
+        "USR_TOO_MANY_GUARDIANS",
+        "ENR_USER_LEADING_ZEROS",
+        "ENR_CLASS_UNKNOWN",
+        "CLS_SCHOOL_UNKNOWN",
+    } <= finding_codes(db)
+    users = result.asset_materializations_for_node("roster_tables")
+    by_key = {m.asset_key.to_user_string(): m.metadata for m in users}
+    assert (
+        by_key["users"]["dagster/row_count"].value == table(db, "SELECT count(*) FROM users")[0][0]
+    )
+    assert "USR_EMAIL_INVALID" in by_key["users"]["findings"].value
+
+
+# set -> (codes that must appear, {table: rows})
+CONFORMANCE_EXPECTED = {
+    "lepo-roster-hub/en": (
+        {"MANIFEST_KEY_UNKNOWN", "ENR_ROLE_MISMATCH"},
+        {"users": 20, "enrollments": 30},
+    ),
+    "lepo-roster-hub/ja": (
+        {"MANIFEST_KEY_UNKNOWN", "ENR_ROLE_MISMATCH"},
+        {"users": 20, "enrollments": 30},
+    ),
+    "moodle-enrol-oneroster/v1p1-bulk-minimal": (
+        {"CLS_COURSE_UNKNOWN", "CLS_SCHOOL_NOT_SCHOOL", "CLS_VALUE_CASE", "USR_VALUE_CASE"},
+        {"users": 6, "classes": 2},
+    ),
+    "moodle-enrol-oneroster/v1p1-mixed-full": (
+        {
+            "SES_STATUS_INVALID",
+            "MANIFEST_MODE_CONFLICT",
+            "ORG_PARENT_UNKNOWN",
+            "SES_PARENT_UNKNOWN",
+            "CLS_COURSE_UNKNOWN",
+            "USR_AGENT_NOT_GUARDIAN",
+        },
+        {"users": 6, "enrollments": 6},
+    ),
+    "moodle-enrol-oneroster/v1p2-mixed-full": (
+        {"MANIFEST_VALUE_INVALID", "FILE_NOT_LOADED", "USR_DATE_INVALID"},
+        {"user_roles": 7, "users": 6},
+    ),
+    "moodle-enrol-oneroster/v1p2-delta-min": (
+        {"FILE_NOT_LOADED"},
+        {"users": 1, "user_roles": 1, "demographics": 1, "enrollments": 1},
+    ),
+    "msft-sds-v2p1": (
+        {"FILE_UNKNOWN", "MANIFEST_MISSING", "ENR_ROLE_INVALID", "USR_ROLE_MISSING"},
+        {"orgs": 4},
+    ),
+    "oneroster-sync-net/base": (
+        {
+            "CLS_SCHOOL_UNKNOWN",
+            "USR_ORG_UNKNOWN",
+            "CLS_TERM_UNKNOWN",
+            "SES_DATE_INVALID",
+            "CRS_SCHOOL_YEAR_UNKNOWN",
+        },
+        {"courses": 4},
+    ),
+    "oneroster-sync-net/Step4-AddClass": ({"CLS_SCHOOL_NOT_SCHOOL"}, {"classes": 3}),
+}
+
+
+@needs_conformance
+@pytest.mark.parametrize("name", sorted(CONFORMANCE_EXPECTED))
+def test_conformance_set_materializes_with_expected_findings(name, tmp_path):
+    db = tmp_path / "roster.duckdb"
+    result = materialize(CONFORMANCE / name, db)
+    assert result.success
+    assert_checks_pass(result)
+    codes, rows = CONFORMANCE_EXPECTED[name]
+    assert codes <= finding_codes(db)
+    for name_, expected in rows.items():
+        assert table(db, f"SELECT count(*) FROM {name_}") == [(expected,)], name_
+    accounting = table(
+        db, "SELECT count(*) FROM batch_files WHERE rows_read <> rows_applied + rows_rejected"
+    )
+    assert accounting == [(0,)]
+
+
+@needs_conformance
+def test_every_conformance_folder_materializes(tmp_path):
+    folders = sorted({p.parent for p in CONFORMANCE.rglob("*.csv")})
+    assert len(folders) >= 10
+    for i, folder in enumerate(folders):
+        assert materialize(folder, tmp_path / f"{i}.duckdb").success, folder
+
+
+@needs_conformance
+def test_sync_net_sequence_follows_bulk_snapshots(tmp_path):
+    db = tmp_path / "roster.duckdb"
+    base = CONFORMANCE / "oneroster-sync-net"
+    counts = []
+    for step in ("base", "Step1-UpdateCourse", "Step2-AddCourse", "Step3-DeleteCourse"):
+        assert materialize(base / step, db).success
+        counts.append(table(db, "SELECT count(*) FROM courses")[0][0])
+        if step.startswith("Step1"):
+            assert table(db, "SELECT status FROM courses WHERE sourced_id = '10009'") == [
+                ("tobedeleted",)
+            ]
+    assert counts == [4, 5, 5, 4]
+    assert table(db, "SELECT count(*) FROM batches") == [(4,)]

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from roster_pipeline.defs.roster.definitions import defs as roster_defs
+from roster_pipeline.defs.roster import definitions as roster
 
-defs = dg.Definitions.merge(roster_defs)
+defs = dg.Definitions.merge(roster.defs)

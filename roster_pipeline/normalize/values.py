@@ -64,8 +64,20 @@ def statuses(values: pl.Series) -> pl.DataFrame:
     )
 
 
-def dates(values: pl.Series, pattern: str = DATE_PATTERN) -> pl.DataFrame:
-    """Dates kept as ISO strings; anything else (``8/27/2018``) -> DATE_INVALID and dropped."""
+def dates(values: pl.Series) -> pl.DataFrame:
+    """``YYYY-MM-DD`` -> Date; anything else (``8/27/2018``, ``2023-02-30``) -> DATE_INVALID."""
+    parsed = values.str.to_date("%Y-%m-%d", strict=False)
+    ok = parsed.is_not_null() & values.str.contains(DATE_PATTERN)
+    return pl.DataFrame({"raw": values, "parsed": parsed, "ok": ok}).select(
+        value=pl.when(pl.col("ok")).then(pl.col("parsed")).otherwise(None),
+        issue=pl.when(pl.col("raw").is_null() | pl.col("ok"))
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.lit("DATE_INVALID")),
+    )
+
+
+def patterned(values: pl.Series, pattern: str) -> pl.DataFrame:
+    """Strings that must match ``pattern`` (timestamps, years); others -> DATE_INVALID."""
     ok = values.str.contains(pattern)
     return pl.DataFrame({"raw": values}).select(
         value=pl.when(ok).then(pl.col("raw")).otherwise(None),
@@ -73,6 +85,12 @@ def dates(values: pl.Series, pattern: str = DATE_PATTERN) -> pl.DataFrame:
         .then(pl.lit(None, pl.String))
         .otherwise(pl.lit("DATE_INVALID")),
     )
+
+
+def booleans(values: pl.Series) -> pl.DataFrame:
+    """``true``/``false`` (any case) -> Boolean; case variants -> VALUE_CASE."""
+    out = enumeration(values, BOOLEANS)
+    return out.with_columns(pl.col("value") == "true", hint=pl.lit("true, false"))
 
 
 def split_list(values: pl.Series) -> pl.Series:

@@ -125,8 +125,8 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
     }
     table: dict[str, object] = {
         "status": v.statuses,
-        "dateLastModified": lambda s: v.dates(s, v.DATETIME_PATTERN),
-        "schoolYear": lambda s: v.dates(s, r"^\d{4}$"),
+        "dateLastModified": lambda s: v.patterned(s, v.DATETIME_PATTERN),
+        "schoolYear": lambda s: v.patterned(s, r"^\d{4}$"),
         "email": normalize_emails,
         "sms": lambda s: normalize_phones(s, mobile=True, region=region),
         "phone": lambda s: normalize_phones(s, mobile=False, region=region),
@@ -138,7 +138,7 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
     for column in _DATE_COLUMNS:
         table[column] = v.dates
     for column in _BOOLEAN_COLUMNS:
-        table[column] = lambda s: v.enumeration(s, v.BOOLEANS)
+        table[column] = v.booleans
     for (k, column), allowed in enum_columns.items():
         if k == kind:
             table[column] = lambda s, a=allowed: v.enumeration(s, a).with_columns(

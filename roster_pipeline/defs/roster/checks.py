@@ -1,5 +1,7 @@
 """Asset checks that ask DuckDB: referential integrity and unique ids in the published tables."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 
 from roster_pipeline.defs.roster.resources import RosterWarehouse
@@ -62,14 +64,24 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _make_check(asset: str, name: str, description: str, sql: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=name, description=description)
-    def _check(warehouse: RosterWarehouse) -> dg.AssetCheckResult:
-        with warehouse.warehouse().reader() as con:
-            violations = con.execute(sql).fetchall()[0][0]
-        return dg.AssetCheckResult(passed=violations == 0, metadata={"violations": int(violations)})
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(name, asset=asset, description=description)
+        for asset, name, description, _ in INTEGRITY_CHECKS
+    ],
+    description="Referential integrity and unique ids of the published roster tables.",
+)
+def roster_integrity(warehouse: RosterWarehouse) -> Iterator[dg.AssetCheckResult]:
+    """Ask DuckDB (read-only) for violations of each integrity rule."""
+    with warehouse.warehouse().reader() as con:
+        for asset, name, _, sql in INTEGRITY_CHECKS:
+            violations = int(con.execute(sql).fetchall()[0][0])
+            yield dg.AssetCheckResult(
+                asset_key=asset,
+                check_name=name,
+                passed=violations == 0,
+                metadata={"violations": violations},
+            )
 
-    return _check
 
-
-roster_checks = [_make_check(*spec) for spec in INTEGRITY_CHECKS]
+roster_checks = [roster_integrity]

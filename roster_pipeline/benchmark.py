@@ -1,0 +1,106 @@
+"""Time a full load of a generated district through the real Dagster assets.
+
+    python -m roster_pipeline.benchmark --students 500000 --out bench.json
+
+Generates the district (or reuses one already generated with the same size and seed), then
+materializes every asset with ``dg.materialize`` in a fresh child process, and reports seconds,
+input rows per second and the child's peak resident memory. Results go to stdout and a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def _materialize(folder: str, db: str, queue: mp.Queue) -> None:
+    import dagster as dg
+
+    from roster_pipeline.defs.roster import assets
+    from roster_pipeline.defs.roster.checks import roster_checks
+    from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+
+    started = time.perf_counter()
+    result = dg.materialize(
+        [
+            assets.raw_roster_files,
+            assets.validated_roster_files,
+            assets.roster_tables,
+            *roster_checks,
+        ],
+        resources={
+            "settings": RosterSettings(data_dir=folder),
+            "warehouse": RosterWarehouse(duckdb_path=db),
+        },
+    )
+    elapsed = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put({"success": result.success, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024})
+
+
+def run_in_child(folder: Path, db: Path) -> dict:
+    """Materialize in a spawned process so its peak memory is its own."""
+    ctx = mp.get_context("spawn")
+    queue: mp.Queue = ctx.Queue()
+    child = ctx.Process(target=_materialize, args=(str(folder), str(db), queue))
+    child.start()
+    out = queue.get()
+    child.join()
+    return out
+
+
+def count_rows(folder: Path) -> int:
+    """Data rows in the batch's CSV files (physical lines minus headers, a fair proxy)."""
+    total = 0
+    for path in folder.glob("*.csv"):
+        if path.name != "manifest.csv":
+            with path.open("rb") as handle:
+                total += (
+                    sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
+                )
+    return total
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Command line entry point."""
+    from roster_pipeline import generate
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=500_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=Path("bench"))
+    parser.add_argument("--out", type=Path, default=Path("bench.json"))
+    args = parser.parse_args(argv)
+
+    folder = args.workdir / f"district-{args.students}-{args.seed}"
+    started = time.perf_counter()
+    if not (folder / "manifest.csv").exists():
+        generate.write(generate.generate(args.students, args.seed), folder)
+    generate_s = time.perf_counter() - started
+    rows = count_rows(folder)
+    db = args.workdir / f"district-{args.students}-{args.seed}.duckdb"
+    db.unlink(missing_ok=True)
+    load = run_in_child(folder, db)
+    report = {
+        "students": args.students,
+        "input_rows": rows,
+        "input_mib": round(sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20, 1),
+        "generate_s": round(generate_s, 2),
+        "first_load_s": round(load["seconds"], 2),
+        "rows_per_s": round(rows / load["seconds"]),
+        "peak_rss_mib": round(load["peak_rss_mib"]),
+        "success": load["success"],
+        "python": sys.version.split()[0],
+    }
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))  # noqa: T201
+    return report
+
+
+if __name__ == "__main__":
+    main()

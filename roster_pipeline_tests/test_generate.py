@@ -1,0 +1,30 @@
+import json
+
+from roster_pipeline import benchmark, generate
+
+
+def test_generation_is_deterministic_by_seed():
+    a = generate.generate(300, seed=3)
+    b = generate.generate(300, seed=3)
+    c = generate.generate(300, seed=4)
+    assert all(a[k].equals(b[k]) for k in a)
+    assert not a["users"].equals(c["users"])
+
+
+def test_generated_shape_is_like_a_large_district():
+    files = generate.generate(7000)
+    users = files["users"]
+    students = users.filter(users["role"] == "student").height
+    assert students == 7000
+    assert users["sourcedId"][0] == "0000001"  # zero-padded ids exercise leading zeros
+    links = users["agentSourcedIds"].drop_nulls().str.split(",").list.len().sum()
+    assert 1.6 < links / students < 2.0
+    assert files["enrollments"].height > 8 * students
+
+
+def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
+    out = tmp_path / "bench.json"
+    report = benchmark.main(["--students", "60", "--workdir", str(tmp_path), "--out", str(out)])
+    assert report["success"] and report["first_load_s"] > 0
+    saved = json.loads(out.read_text())
+    assert {"students", "first_load_s", "rows_per_s", "peak_rss_mib"} <= set(saved)

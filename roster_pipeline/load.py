@@ -6,7 +6,7 @@ from pathlib import Path
 
 from roster_pipeline.intake.batch import read_batch
 from roster_pipeline.resolve.apply_batch import ApplyResult, apply_batch
-from roster_pipeline.schemas.validate_file import validate_file
+from roster_pipeline.schemas.validate_file import validate_batch
 from roster_pipeline.warehouse import Warehouse
 
 
@@ -19,10 +19,8 @@ def load_batch(
     region: str = "US",
 ) -> ApplyResult:
     """Read, validate, resolve and publish one batch folder into ``duckdb_path``."""
-    batch = read_batch(folder, scope_school=scope_school)
-    validated = {
-        kind: validate_file(raw, region=region, scope_school=scope_school)
-        for kind, raw in batch.raw.items()
-    }
+    validated = validate_batch(
+        read_batch(folder, scope_school=scope_school), region=region, scope_school=scope_school
+    )
     with Warehouse(duckdb_path).writer() as con:
-        return apply_batch(con, batch, validated, tenant_id=tenant_id)
+        return apply_batch(con, validated.batch, validated.files, tenant_id=tenant_id)

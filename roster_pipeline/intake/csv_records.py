@@ -63,9 +63,8 @@ def _records(text: str) -> tuple[pl.DataFrame, list[int]]:
     return merged, broken
 
 
-def _unquote(field: pl.Expr) -> pl.Expr:
-    """Strip the leading comma, surrounding quotes and doubled quotes; trim; blank -> null."""
-    raw = field.str.slice(1)
+def _unquote(raw: pl.Expr) -> pl.Expr:
+    """Strip surrounding quotes and doubled quotes; trim; blank -> null."""
     value = (
         pl.when(raw.str.starts_with('"'))
         .then(raw.str.slice(1, raw.str.len_chars() - 2).str.replace_all('""', '"', literal=True))
@@ -100,28 +99,43 @@ def parse(text: str, file: str) -> ParsedCsv:
         found.append(findings.file_finding(file, "FILE_EMPTY", "The file has no header row."))
         empty_rows = pl.DataFrame(schema={"_line": pl.Int64})
         return ParsedCsv([], 0, empty_rows, findings.concat(found), 0)
-    fields = records.with_columns(
-        _fields=(pl.lit(",") + pl.col("text")).str.extract_all(_FIELD),
-    ).with_columns(
-        _width=pl.col("_fields").list.len(),
-        _consumed=pl.col("_fields").list.eval(pl.element().str.len_chars()).list.sum(),
-    )
+    quoted = pl.col("text").str.contains('"', literal=True)
+    fields = pl.concat(
+        [
+            # Rows without a quote (most of them): a plain split is exact and fast.
+            records.filter(~quoted).with_columns(
+                _fields=pl.col("text").str.split(","), _malformed=pl.lit(False)
+            ),
+            # Quoted rows: each field is a quoted or bare run, preceded by a comma.
+            records.filter(quoted)
+            .with_columns(_matched=(pl.lit(",") + pl.col("text")).str.extract_all(_FIELD))
+            .with_columns(
+                _fields=pl.col("_matched").list.eval(pl.element().str.slice(1)),
+                _malformed=pl.col("_matched").list.eval(pl.element().str.len_chars()).list.sum()
+                != pl.col("text").str.len_chars() + 1,
+            )
+            .drop("_matched"),
+        ]
+    ).sort("_line")
+    fields = fields.with_columns(_width=pl.col("_fields").list.len())
     header_row = fields.row(0, named=True)
-    header = [_unquote_cell(h[1:]) for h in header_row["_fields"]]
+    header = [_unquote_cell(h) for h in header_row["_fields"]]
     header = [h.lstrip("\ufeff") for h in header]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
     records_read = fields.height - 1
     body = fields.slice(1).filter(~pl.col("_line").is_in(broken))
-    malformed = pl.col("_consumed") != pl.col("text").str.len_chars() + 1
-    extra_text = (
+    malformed = pl.col("_malformed")
+    wide = body.filter(~malformed & (pl.col("_width") > width)).filter(
         pl.col("_fields")
         .list.slice(width)
         .list.eval(pl.element().str.replace_all(r'[,"\s]', ""))
         .list.join("")
+        != ""
     )
-    too_many = (pl.col("_width") > width) & (extra_text != "")
+    too_many = pl.col("_line").is_in(wide["_line"].implode())
+
     found.append(
         findings.row_findings(
             body,

@@ -176,7 +176,7 @@ def _file_accounting(
                 "mode": batch.manifest.mode(kind),
                 "size_bytes": record.size,
                 "sha256": record.sha256,
-                "encoding": batch.raw[kind].encoding,
+                "encoding": vf.encoding,
                 "rows_read": vf.rows_read,
                 "rows_applied": applied,
                 "rows_rejected": vf.rows_read - applied,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from roster_pipeline import findings
+from roster_pipeline.intake.batch import RawBatch
 from roster_pipeline.intake.read_file import RawFile
 from roster_pipeline.normalize import values as v
 from roster_pipeline.normalize.distinct import map_distinct
@@ -67,6 +68,7 @@ class ValidatedFile:
     findings: pl.DataFrame
     rows_read: int
     usable: bool
+    encoding: str = ""
 
 
 def _message(template: str, column: str, raw: pl.Expr) -> pl.Expr:
@@ -245,4 +247,25 @@ def validate_file(
         *[pl.col(c).alias(snake(c)) for c in spec.columns if c not in spec.dropped],
         ext.alias("extensions"),
     )
-    return ValidatedFile(raw.kind, raw.file, out, all_found, raw.rows_read, raw.usable)
+    return ValidatedFile(
+        raw.kind, raw.file, out, all_found, raw.rows_read, raw.usable, raw.encoding
+    )
+
+
+@dataclass
+class ValidatedBatch:
+    """A batch's identity (without its raw frames) and its validated files."""
+
+    batch: RawBatch
+    files: dict[str, ValidatedFile]
+
+
+def validate_batch(
+    batch: RawBatch, *, region: str = "US", scope_school: str | None = None
+) -> ValidatedBatch:
+    """Validate every file of a batch; the raw frames are not carried on."""
+    files = {
+        kind: validate_file(raw, region=region, scope_school=scope_school)
+        for kind, raw in batch.raw.items()
+    }
+    return ValidatedBatch(replace(batch, raw={}), files)

@@ -20,7 +20,9 @@ def test_metadata_and_logs_hold_no_email_phone_or_full_name(tmp_path, caplog):
                 "warehouse": RosterWarehouse(duckdb_path=str(db)),
             },
         )
-    shown = [str(e.event_specific_data) for e in result.all_events] + [r.getMessage() for r in caplog.records]
+    shown = [str(e.event_specific_data) for e in result.all_events] + [
+        r.getMessage() for r in caplog.records
+    ]
     text = "\n".join(shown)
     with duckdb.connect(str(db), read_only=True) as con:
         people = con.execute(

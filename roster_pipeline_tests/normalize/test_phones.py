@@ -54,7 +54,9 @@ def sample(n: int, seed: int = 11) -> list[str]:
 def test_fast_path_equals_phonenumbers_on_every_value():
     values = sample(40_000)
     table = parse_distinct(pl.Series(values))
-    got = {r["raw"]: (r["e164"], bool(r["landline"]) if r["e164"] else False) for r in table.to_dicts()}
+    got = {
+        r["raw"]: (r["e164"], bool(r["landline"]) if r["e164"] else False) for r in table.to_dicts()
+    }
     expected = {v: parse_phone(v, "US") for v in set(values) if v is not None}
     mismatches = [(v, got[v], expected[v]) for v in expected if got[v] != expected[v]]
     assert mismatches == []

@@ -91,7 +91,12 @@ def test_enumeration_case_and_invalid():
 
 def test_dates_become_dates_and_impossible_ones_are_reported():
     out = values.dates(pl.Series(["2025-08-15", "8/27/2018", "2023-02-30", None]))
-    assert [str(d) if d else None for d in out["value"].to_list()] == ["2025-08-15", None, None, None]
+    assert [str(d) if d else None for d in out["value"].to_list()] == [
+        "2025-08-15",
+        None,
+        None,
+        None,
+    ]
     assert out["issue"].to_list() == [None, "DATE_INVALID", "DATE_INVALID", None]
 
 

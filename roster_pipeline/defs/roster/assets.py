@@ -10,7 +10,7 @@ from roster_pipeline.defs.roster import metadata
 from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
 from roster_pipeline.intake.batch import RawBatch, read_batch
 from roster_pipeline.resolve.apply_batch import ROSTER_TABLES, apply_batch
-from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
+from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
 
 GROUP_INTAKE, GROUP_VALIDATE, GROUP_ROSTER = "intake", "validate", "roster"
 TABLE_ASSETS = (*ROSTER_TABLES, "student_guardians")
@@ -66,14 +66,13 @@ def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings
 @dg.asset(group_name=GROUP_VALIDATE, kinds={"polars", "pandera"})
 def validated_roster_files(
     context: dg.AssetExecutionContext, settings: RosterSettings, raw_roster_files: RawBatch
-) -> dict[str, ValidatedFile]:
+) -> ValidatedBatch:
     """Each file normalized (roles, grades, emails, phones, languages) and validated row by row."""
-    validated = {
-        kind: validate_file(raw, region=settings.phone_region, scope_school=settings.scope_school)
-        for kind, raw in raw_roster_files.raw.items()
-    }
-    found = findings.concat([v.findings for v in validated.values()])
-    ok = {v.file: int(v.frame["_ok"].sum()) for v in validated.values()}
+    validated = validate_batch(
+        raw_roster_files, region=settings.phone_region, scope_school=settings.scope_school
+    )
+    found = findings.concat([v.findings for v in validated.files.values()])
+    ok = {v.file: int(v.frame["_ok"].sum()) for v in validated.files.values()}
     context.add_output_metadata(
         {
             "rows_valid": dg.MetadataValue.json(ok),
@@ -91,32 +90,34 @@ def validated_roster_files(
             name,
             group_name=GROUP_ROSTER,
             kinds={"duckdb"},
-            deps=["raw_roster_files", "validated_roster_files"],
+            deps=["validated_roster_files"],
             description=TABLE_DESCRIPTIONS[name],
         )
         for name in (*TABLE_ASSETS, *HISTORY_ASSETS)
     ],
-    ins={"raw_roster_files": dg.AssetIn(), "validated_roster_files": dg.AssetIn()},
+    ins={"validated_roster_files": dg.AssetIn()},
 )
 def roster_tables(
     context: dg.AssetExecutionContext,
     settings: RosterSettings,
     warehouse: RosterWarehouse,
-    raw_roster_files: RawBatch,
-    validated_roster_files: dict[str, ValidatedFile],
+    validated_roster_files: ValidatedBatch,
 ):
     """Resolve every sourcedId reference and publish the roster tables in one atomic swap."""
     store = warehouse.warehouse()
     with store.writer() as con:
         result = apply_batch(
-            con, raw_roster_files, validated_roster_files, tenant_id=settings.tenant_id
+            con,
+            validated_roster_files.batch,
+            validated_roster_files.files,
+            tenant_id=settings.tenant_id,
         )
         previews = {
             name: con.sql(f"SELECT * EXCLUDE (extensions) FROM {name} LIMIT 5").pl()
             for name in ROSTER_TABLES
         }
         previews["student_guardians"] = con.sql("SELECT * FROM student_guardians LIMIT 5").pl()
-    batch_id = raw_roster_files.batch_id
+    batch_id = validated_roster_files.batch.batch_id
     context.log.info(
         f"batch {batch_id}: {result.files['rows_applied'].sum()} of "
         f"{result.files['rows_read'].sum()} rows applied, {result.findings.height} findings"

@@ -6,9 +6,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from roster_pipeline.defs.roster import assets
 from roster_pipeline.defs.roster.checks import roster_checks
-from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
 from roster_pipeline_tests.conftest import CONFORMANCE, SAMPLE
 
 needs_conformance = pytest.mark.skipif(
@@ -18,16 +17,10 @@ needs_conformance = pytest.mark.skipif(
 
 def materialize(folder: Path, db: Path) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [
-            assets.raw_roster_files,
-            assets.validated_roster_files,
-            assets.roster_tables,
-            *roster_checks,
-        ],
-        resources={
-            "settings": RosterSettings(data_dir=str(folder), tenant_id="test"),
-            "warehouse": RosterWarehouse(duckdb_path=str(db)),
-        },
+        [*ROSTER_ASSETS, *roster_checks],
+        resources=roster_resources(
+            str(folder), str(db), work_dir=str(db.parent / "work"), tenant_id="test"
+        ),
     )
 
 

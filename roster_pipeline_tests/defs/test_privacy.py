@@ -5,8 +5,7 @@ import logging
 import dagster as dg
 import duckdb
 
-from roster_pipeline.defs.roster import assets
-from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
 from roster_pipeline_tests.conftest import SAMPLE
 
 
@@ -14,11 +13,8 @@ def test_metadata_and_logs_hold_no_email_phone_or_full_name(tmp_path, caplog):
     db = tmp_path / "roster.duckdb"
     with caplog.at_level(logging.DEBUG):
         result = dg.materialize(
-            [assets.raw_roster_files, assets.validated_roster_files, assets.roster_tables],
-            resources={
-                "settings": RosterSettings(data_dir=str(SAMPLE)),
-                "warehouse": RosterWarehouse(duckdb_path=str(db)),
-            },
+            ROSTER_ASSETS,
+            resources=roster_resources(str(SAMPLE), str(db), work_dir=str(tmp_path / "work")),
         )
     shown = [str(e.event_specific_data) for e in result.all_events] + [
         r.getMessage() for r in caplog.records

@@ -41,7 +41,7 @@ TABLE_DESCRIPTIONS = {
 }
 
 
-@dg.asset(group_name=GROUP_INTAKE, kinds={"polars", "csv"})
+@dg.asset(group_name=GROUP_INTAKE, kinds={"polars", "csv"}, io_manager_key="frame_store")
 def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings) -> RawBatch:
     """The batch folder read as text: each file, every value a string, line numbers kept."""
     folder = Path(settings.data_dir)
@@ -63,7 +63,7 @@ def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings
     return batch
 
 
-@dg.asset(group_name=GROUP_VALIDATE, kinds={"polars", "pandera"})
+@dg.asset(group_name=GROUP_VALIDATE, kinds={"polars", "pandera"}, io_manager_key="frame_store")
 def validated_roster_files(
     context: dg.AssetExecutionContext, settings: RosterSettings, raw_roster_files: RawBatch
 ) -> ValidatedBatch:

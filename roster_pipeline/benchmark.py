@@ -16,27 +16,19 @@ import resource
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 
 def _materialize(folder: str, db: str, queue: mp.Queue) -> None:
     import dagster as dg
 
-    from roster_pipeline.defs.roster import assets
     from roster_pipeline.defs.roster.checks import roster_checks
-    from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+    from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
 
     started = time.perf_counter()
     result = dg.materialize(
-        [
-            assets.raw_roster_files,
-            assets.validated_roster_files,
-            assets.roster_tables,
-            *roster_checks,
-        ],
-        resources={
-            "settings": RosterSettings(data_dir=folder),
-            "warehouse": RosterWarehouse(duckdb_path=db),
-        },
+        [*ROSTER_ASSETS, *roster_checks],
+        resources=roster_resources(folder, db, work_dir=str(Path(db).parent / "work")),
     )
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -49,7 +41,13 @@ def run_in_child(folder: Path, db: Path) -> dict:
     queue: mp.Queue = ctx.Queue()
     child = ctx.Process(target=_materialize, args=(str(folder), str(db), queue))
     child.start()
-    out = queue.get()
+    while True:
+        try:
+            out = queue.get(timeout=1)
+            break
+        except Empty:
+            if not child.is_alive():
+                raise RuntimeError(f"the load failed (child exit code {child.exitcode})") from None
     child.join()
     return out
 

@@ -25,9 +25,13 @@ class WarehouseBusyError(RuntimeError):
 class Warehouse:
     """One district's published DuckDB file."""
 
-    def __init__(self, path: str | Path) -> None:
-        """Point at the published file (it need not exist yet)."""
+    def __init__(self, path: str | Path, memory_limit: str = "2GB") -> None:
+        """Point at the published file (it need not exist yet).
+
+        ``memory_limit`` caps DuckDB's memory in a run; beyond it DuckDB spills to disk.
+        """
         self.path = Path(path)
+        self.memory_limit = memory_limit
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -45,7 +49,7 @@ class Warehouse:
             work.unlink(missing_ok=True)
             if self.path.exists():
                 shutil.copyfile(self.path, work)
-            con = duckdb.connect(str(work))
+            con = duckdb.connect(str(work), config={"memory_limit": self.memory_limit})
             try:
                 con.execute("BEGIN TRANSACTION").fetchall()
                 yield con

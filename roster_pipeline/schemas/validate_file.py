@@ -263,9 +263,14 @@ class ValidatedBatch:
 def validate_batch(
     batch: RawBatch, *, region: str = "US", scope_school: str | None = None
 ) -> ValidatedBatch:
-    """Validate every file of a batch; the raw frames are not carried on."""
-    files = {
-        kind: validate_file(raw, region=region, scope_school=scope_school)
-        for kind, raw in batch.raw.items()
-    }
+    """Validate every file of a batch.
+
+    Consumes the batch's raw frames: each is released as soon as its file is validated, so a
+    large district never holds raw and validated copies of every file at once.
+    """
+    files = {}
+    for kind in list(batch.raw):
+        raw = batch.raw.pop(kind)
+        files[kind] = validate_file(raw, region=region, scope_school=scope_school)
+        del raw
     return ValidatedBatch(replace(batch, raw={}), files)

@@ -31,7 +31,9 @@ class RosterWarehouse(dg.ConfigurableResource):
     """The published DuckDB file analysts query (env: ROSTER_DUCKDB_PATH)."""
 
     duckdb_path: str = os.environ.get("ROSTER_DUCKDB_PATH", str(DEFAULT_DUCKDB_PATH))
+    memory_limit: str = os.environ.get("ROSTER_DUCKDB_MEMORY_LIMIT", "2GB")
+    """DuckDB's memory cap during a run (it spills to disk beyond it)."""
 
     def warehouse(self) -> Warehouse:
         """The copy-and-swap writer/reader for this file."""
-        return Warehouse(self.duckdb_path)
+        return Warehouse(self.duckdb_path, memory_limit=self.memory_limit)

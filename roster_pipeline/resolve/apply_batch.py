@@ -1,7 +1,8 @@
 """Validated files + the live tables -> resolved roster tables, findings and batch records.
 
 How each entity's rows are chosen (its "stage"):
-- file present and usable, bulk: the file's rows replace the entity;
+- file present and usable, bulk: the file's rows replace the entity (for a school-level upload,
+  replace that school's rows and keep the other schools');
 - file present and usable, delta (manifest): the file's rows, plus live rows it does not name;
 - file absent or unusable (e.g. a required column missing): the live rows are kept as they are.
 So a missing or broken file never empties a table. Everything is written in the caller's
@@ -51,34 +52,50 @@ def _live_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | Non
     return [r[0] for r in rows] or None
 
 
+# A school-level upload replaces only that school's rows; these say which live rows are its.
+_IN_SCOPE = {
+    "users": "list_contains(coalesce(org_sourced_ids, []), $scope)",
+    "classes": "school_sourced_id = $scope",
+    "enrollments": "school_sourced_id = $scope",
+}
+
+
 def _stage(
     con: duckdb.DuckDBPyConnection,
     kind: str,
     validated: ValidatedFile | None,
     mode: str,
-    batch_id: str,
+    batch: RawBatch,
 ) -> None:
     """Create ``stage_<table>`` for one entity (see the module docstring)."""
     table = SPECS[kind].table
-    frame = validated.frame if validated is not None and validated.usable else empty_validated(kind)
+    fresh = validated is not None and validated.usable
+    frame = validated.frame if fresh else empty_validated(kind)
     con.register("incoming", frame.to_arrow())
     sql_files.execute(
         con,
         f"CREATE OR REPLACE TEMP TABLE stage_{table} AS "  # table from SPECS, not user data
         "SELECT *, CAST($batch_id AS VARCHAR) AS batch_id FROM incoming",
-        {"batch_id": batch_id},
+        {"batch_id": batch.batch_id},
     )
     con.unregister("incoming")
-    fresh = validated is not None and validated.usable
     live = _live_columns(con, table)
-    if live is not None and (not fresh or mode == "delta"):
+    if live is not None:
         cols = ", ".join(f'"{c}"' for c in live if c != "tenant_id")
+        keep = "true"
+        params: dict[str, str] = {}
+        if fresh and mode == "bulk" and batch.scope_school is None:
+            keep = "false"
+        elif fresh and mode == "bulk":
+            keep = f"NOT coalesce({_IN_SCOPE.get(table, 'false')}, false)"
+            params = {"scope": batch.scope_school} if table in _IN_SCOPE else {}
         sql_files.execute(
             con,
             f"INSERT INTO stage_{table} BY NAME "
             f"SELECT NULL::BIGINT AS _line, 'live' AS _file, true AS _ok, {cols} "
-            f"FROM main.{table} WHERE sourced_id NOT IN "
+            f"FROM main.{table} WHERE ({keep}) AND sourced_id NOT IN "
             f"(SELECT sourced_id FROM stage_{table} WHERE sourced_id IS NOT NULL)",
+            params or None,
         )
     sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _row BIGINT")
     sql_files.execute(con, f"UPDATE stage_{table} SET _row = rowid")
@@ -123,7 +140,7 @@ def apply_batch(
     )
     con.unregister("validation_findings")
     for kind in LOAD_ORDER:
-        _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch.batch_id)
+        _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch)
     references.resolve_all(con)
     sql_files.run(con, "write_tables")
     table_rows: dict[str, int] = {}

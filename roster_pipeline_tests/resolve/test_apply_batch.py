@@ -160,3 +160,18 @@ def test_oneroster_12_roles_give_users_their_role_and_orgs(tmp_path):
         ("u1", "teacher", ["00417"])
     ]
     assert ("users.csv", 3, "USR_ROLE_MISSING") in codes(result)
+
+
+def test_school_level_upload_replaces_only_that_school(tmp_path):
+    orgs = ORGS + "00500,South High,school\n"
+    header = "sourcedId,orgSourcedIds,role,givenName,familyName\n"
+    district = header + "n1,00417,student,A,B\nn2,00417,student,C,D\ns1,00500,student,E,F\n"
+    db = tmp_path / "r.duckdb"
+    load_batch(write_batch(tmp_path / "d", {"orgs.csv": orgs, "users.csv": district}), db)
+    school = "sourcedId,role,givenName,familyName\nn1,student,A,B\nn3,student,G,H\n"
+    result = load_batch(
+        write_batch(tmp_path / "s", {"users.csv": school}), db, scope_school="00417"
+    )
+    assert query(db, "SELECT sourced_id FROM users ORDER BY 1") == [("n1",), ("n3",), ("s1",)]
+    assert query(db, "SELECT org_sourced_ids FROM users WHERE sourced_id = 'n3'") == [(["00417"],)]
+    assert result.files["rows_applied"].to_list() == [2]

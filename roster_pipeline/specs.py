@@ -9,6 +9,15 @@ import re
 from dataclasses import dataclass, field
 
 _COMMON = ("sourcedId", "status", "dateLastModified")
+RACE_FLAGS = (
+    "americanIndianOrAlaskaNative",
+    "asian",
+    "blackOrAfricanAmerican",
+    "nativeHawaiianOrOtherPacificIslander",
+    "white",
+    "demographicRaceTwoOrMoreRaces",
+    "hispanicOrLatinoEthnicity",
+)
 
 
 @dataclass(frozen=True)
@@ -204,13 +213,7 @@ SPECS: dict[str, FileSpec] = {
                 *_COMMON,
                 "birthDate",
                 "sex",
-                "americanIndianOrAlaskaNative",
-                "asian",
-                "blackOrAfricanAmerican",
-                "nativeHawaiianOrOtherPacificIslander",
-                "white",
-                "demographicRaceTwoOrMoreRaces",
-                "hispanicOrLatinoEthnicity",
+                *RACE_FLAGS,
                 "countryOfBirthCode",
                 "stateOfBirthAbbreviation",
                 "cityOfBirth",

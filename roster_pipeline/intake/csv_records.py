@@ -147,36 +147,25 @@ def parse(text: str, file: str) -> ParsedCsv:
             "the row was not read.",
         )
     )
-    found.append(
-        findings.row_findings(
-            body,
+    shape = "This row has {} cells but the header has {}; "
+    for mask, code, consequence in (
+        (
             ~malformed & too_many,
-            file=file,
-            column_name=None,
-            code="CSV_TOO_MANY_FIELDS",
-            message=pl.format(
-                "This row has {} cells but the header has {}; it was not read because "
-                "its columns may be shifted.",
-                pl.col("_width"),
-                pl.lit(width),
-            ),
+            "CSV_TOO_MANY_FIELDS",
+            "it was not read: its columns may be shifted.",
+        ),
+        (~malformed & (pl.col("_width") < width), "CSV_RAGGED_ROW", "missing cells read as blank."),
+    ):
+        found.append(
+            findings.row_findings(
+                body,
+                mask,
+                file=file,
+                column_name=None,
+                code=code,
+                message=pl.format(shape + consequence, pl.col("_width"), pl.lit(width)),
+            )
         )
-    )
-    found.append(
-        findings.row_findings(
-            body,
-            ~malformed & (pl.col("_width") < width),
-            file=file,
-            column_name=None,
-            code="CSV_RAGGED_ROW",
-            message=pl.format(
-                "This row has {} cells but the header has {}; the missing cells were read "
-                "as blank.",
-                pl.col("_width"),
-                pl.lit(width),
-            ),
-        )
-    )
     good = body.filter(~malformed & ~too_many)
     rows = good.select(
         pl.col("_line"),

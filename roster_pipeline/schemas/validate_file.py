@@ -18,7 +18,7 @@ from roster_pipeline.normalize.phones import normalize_phones
 from roster_pipeline.normalize.roles import ENROLLMENT_ROLES, USER_ROLES, normalize_role
 from roster_pipeline.privacy import mask_email_expr, mask_phone_expr
 from roster_pipeline.schemas.structure import structure_findings
-from roster_pipeline.specs import SPECS, snake
+from roster_pipeline.specs import RACE_FLAGS, SPECS, snake
 
 # Message templates per issue suffix: {column}, {raw}, {value} and {hint} are filled per row.
 MESSAGES: dict[str, str] = {
@@ -45,17 +45,7 @@ MESSAGES: dict[str, str] = {
 }
 _MASK_RAW = {"email": "email", "sms": "phone", "phone": "phone"}
 _DATE_COLUMNS = ("beginDate", "endDate", "startDate", "birthDate")
-_BOOLEAN_COLUMNS = (
-    "enabledUser",
-    "primary",
-    "americanIndianOrAlaskaNative",
-    "asian",
-    "blackOrAfricanAmerican",
-    "nativeHawaiianOrOtherPacificIslander",
-    "white",
-    "demographicRaceTwoOrMoreRaces",
-    "hispanicOrLatinoEthnicity",
-)
+_BOOLEAN_COLUMNS = ("enabledUser", "primary", *RACE_FLAGS)
 
 
 @dataclass

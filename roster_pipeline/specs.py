@@ -42,6 +42,10 @@ class FileSpec:
     """Human or misspelled header -> canonical column."""
     dropped: tuple[str, ...] = ()
     """Columns never stored (credentials)."""
+    unique_ids: bool = True
+    """Whether sourcedId must be unique in the file (a guardians upload repeats guardians)."""
+    id_from: tuple[str, ...] = ()
+    """Columns that make up the row's id when the file has no sourcedId."""
 
 
 def header_key(name: str) -> str:
@@ -225,6 +229,53 @@ SPECS: dict[str, FileSpec] = {
         ),
     )
 }
+
+GUARDIANS = FileSpec(
+    "guardians",
+    "GDN",
+    "guardian_upload_results",
+    (
+        "sourcedId",
+        "studentSourcedId",
+        "guardianSourcedId",
+        "givenName",
+        "familyName",
+        "email",
+        "sms",
+        "phone",
+        "language",
+        "relationship",
+    ),
+    header_required=("studentSourcedId", "givenName", "familyName"),
+    row_required=("studentSourcedId", "givenName", "familyName"),
+    aliases={
+        "studentid": "studentSourcedId",
+        "studentcode": "studentSourcedId",
+        "studentnumber": "studentSourcedId",
+        "guardianid": "guardianSourcedId",
+        "parentid": "guardianSourcedId",
+        "guardiancode": "guardianSourcedId",
+        "parentcode": "guardianSourcedId",
+        "firstname": "givenName",
+        "lastname": "familyName",
+        "emailaddress": "email",
+        "mobile": "sms",
+        "mobilephone": "sms",
+        "mobilenumber": "sms",
+        "cell": "sms",
+        "cellphone": "sms",
+        "homephone": "phone",
+        "preferredlanguage": "language",
+        "relationshiptype": "relationship",
+    },
+    unique_ids=False,
+    id_from=("studentSourcedId",),
+)
+"""guardians.csv: parent/guardian contacts to attach to already-synced students."""
+
+UPLOAD_SPECS = {GUARDIANS.kind: GUARDIANS}
+FILE_SPECS = {**SPECS, **UPLOAD_SPECS}
+"""Every file kind the intake and validation stages know (roster files and uploads)."""
 
 # Order in which entities are resolved: every reference points to an earlier entity
 # (users.agentSourcedIds points to users itself and is resolved after users).

@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from roster_pipeline import findings_doc
 from roster_pipeline.findings import FILE_CODES, ROW_SUFFIXES
 from roster_pipeline.load import load_batch
 from roster_pipeline_tests.conftest import PROJECT, SAMPLE
@@ -17,6 +18,7 @@ def test_every_finding_code_is_documented():
     text = (DOCS / "findings.md").read_text()
     missing = [c for c in [*FILE_CODES, *ROW_SUFFIXES] if f"`{c}`" not in text]
     assert missing == []
+    assert text == findings_doc.render(), "run: python -m roster_pipeline.findings_doc"
 
 
 @pytest.fixture(scope="module")

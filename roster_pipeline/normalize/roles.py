@@ -53,3 +53,15 @@ def normalize_role(raw: str, allowed: tuple[str, ...] = USER_ROLES) -> Outcome:
     if role is not None and role in allowed:
         return role, "ROLE_MAPPED", role
     return None, "ROLE_INVALID", ", ".join(allowed)
+
+
+RELATIONSHIPS = ("parent", "guardian", "relative", "aide", "other")
+"""Relationship of a guardian to a student (Parent, Aide, Guardian, Relative, Other)."""
+
+
+def normalize_relationship(raw: str) -> Outcome:
+    """Relationship, case-insensitive; ``ext:other`` is read as other; unknown -> invalid."""
+    lowered = raw.strip().lower().removeprefix("ext:")
+    if lowered in RELATIONSHIPS:
+        return lowered, None, None
+    return None, "RELATIONSHIP_INVALID", "Parent, Aide, Guardian, Relative, Other"

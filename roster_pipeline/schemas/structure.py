@@ -13,9 +13,17 @@ import polars as pl
 
 from roster_pipeline import findings
 from roster_pipeline.normalize.values import ID_PATTERN, SCIENTIFIC_PATTERN
-from roster_pipeline.specs import SPECS, FileSpec
+from roster_pipeline.specs import FILE_SPECS, FileSpec
 
-ID_COLUMNS = ("sourcedId", "userSourcedId", "classSourcedId", "schoolSourcedId", "orgSourcedId")
+ID_COLUMNS = (
+    "sourcedId",
+    "userSourcedId",
+    "classSourcedId",
+    "schoolSourcedId",
+    "orgSourcedId",
+    "studentSourcedId",
+    "guardianSourcedId",
+)
 
 # Check name -> (finding suffix, message template; {column} and {value} are filled in).
 CHECKS: dict[str, tuple[str, str]] = {
@@ -61,7 +69,7 @@ def _id_checks() -> list[pa.Check]:
 @cache
 def schema_for(kind: str) -> pa.DataFrameSchema:
     """The pandera schema of one file kind (built once from its spec)."""
-    spec: FileSpec = SPECS[kind]
+    spec: FileSpec = FILE_SPECS[kind]
     columns = {}
     for column in spec.columns:
         checks = _id_checks() if column in ID_COLUMNS else []
@@ -74,7 +82,7 @@ def schema_for(kind: str) -> pa.DataFrameSchema:
 
 def structure_findings(frame: pl.DataFrame, kind: str, file: str) -> pl.DataFrame:
     """Validate a collected frame with pandera (lazy: every failure) and return findings."""
-    spec = SPECS[kind]
+    spec = FILE_SPECS[kind]
     try:
         schema_for(kind).validate(frame, lazy=True)
         return findings.empty()

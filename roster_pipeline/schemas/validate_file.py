@@ -15,10 +15,15 @@ from roster_pipeline.normalize.emails import normalize_emails
 from roster_pipeline.normalize.grades import normalize_grade_list
 from roster_pipeline.normalize.languages import DEFAULT_LANGUAGE, normalize_language
 from roster_pipeline.normalize.phones import normalize_phones
-from roster_pipeline.normalize.roles import ENROLLMENT_ROLES, USER_ROLES, normalize_role
+from roster_pipeline.normalize.roles import (
+    ENROLLMENT_ROLES,
+    USER_ROLES,
+    normalize_relationship,
+    normalize_role,
+)
 from roster_pipeline.privacy import mask_email_expr, mask_phone_expr
 from roster_pipeline.schemas.structure import structure_findings
-from roster_pipeline.specs import RACE_FLAGS, SPECS, snake
+from roster_pipeline.specs import FILE_SPECS, RACE_FLAGS, snake
 
 # Message templates per issue suffix: {column}, {raw}, {value} and {hint} are filled per row.
 MESSAGES: dict[str, str] = {
@@ -40,6 +45,7 @@ MESSAGES: dict[str, str] = {
     "LANGUAGE_MAPPED": "language '{raw}' was read as '{value}'.",
     "LANGUAGE_INVALID": "language '{raw}' is not an ISO 639-1 code or a known language name; "
     "English (en) will be used.",
+    "RELATIONSHIP_INVALID": "relationship '{raw}' is not one of: {hint}; the row was not applied.",
     "OUT_OF_SCOPE": "{column} '{raw}' is not the school this upload is for ({hint}); the row was "
     "not applied.",
 }
@@ -106,7 +112,7 @@ def _outcome_findings(
 
 def _normalizers(kind: str, region: str) -> dict[str, object]:
     """Column -> function(Series) -> outcome frame, for the columns of this kind."""
-    spec = SPECS[kind]
+    spec = FILE_SPECS[kind]
     role_allowed = ENROLLMENT_ROLES if kind == "enrollments" else USER_ROLES
     enum_columns = {
         ("orgs", "type"): v.ORG_TYPES,
@@ -124,6 +130,7 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
         "phone": lambda s: normalize_phones(s, mobile=False, region=region),
         "language": lambda s: map_distinct(s, normalize_language, pl.String()),
         "role": lambda s: map_distinct(s, lambda r: normalize_role(r, role_allowed), pl.String()),
+        "relationship": lambda s: map_distinct(s, normalize_relationship, pl.String()),
     }
     if kind in ("users", "classes", "courses"):
         table["grades"] = lambda s: map_distinct(s, normalize_grade_list, pl.List(pl.String()))
@@ -140,12 +147,12 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
 
 
 def _synthesize_ids(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """Enrollments and roles without a sourcedId get one from their natural key."""
+    """Rows without a sourcedId get one from their natural key (enrollments, roles, uploads)."""
     keys = {
         "enrollments": ("classSourcedId", "userSourcedId", "role"),
         "roles": ("userSourcedId", "orgSourcedId", "role"),
-    }.get(kind)
-    if keys is None:
+    }.get(kind) or FILE_SPECS[kind].id_from
+    if not keys:
         return frame
     natural = pl.concat_str([pl.col(k) for k in keys], separator="|")
     return frame.with_columns(pl.col("sourcedId").fill_null(natural))
@@ -178,7 +185,7 @@ def _duplicates(frame: pl.DataFrame, prefix: str, file: str) -> pl.DataFrame:
 
 def _scope_findings(frame: pl.DataFrame, kind: str, scope: str, file: str) -> pl.DataFrame:
     """Rows that name a school other than the upload's school scope."""
-    prefix = SPECS[kind].prefix
+    prefix = FILE_SPECS[kind].prefix
     parts = []
     if "schoolSourcedId" in frame.columns and kind in ("classes", "enrollments"):
         bad = pl.col("schoolSourcedId").is_not_null() & (pl.col("schoolSourcedId") != scope)
@@ -210,7 +217,7 @@ def validate_file(
     raw: RawFile, *, region: str = "US", scope_school: str | None = None
 ) -> ValidatedFile:
     """Normalize every column, validate, and mark each row ``_ok`` (no error finding)."""
-    spec = SPECS[raw.kind]
+    spec = FILE_SPECS[raw.kind]
     found: list[pl.DataFrame] = [raw.findings, structure_findings(raw.frame, raw.kind, raw.file)]
     frame = _synthesize_ids(raw.frame, raw.kind)
     normalized: dict[str, pl.Series] = {}
@@ -218,7 +225,8 @@ def validate_file(
         outcome = fn(frame[column])  # type: ignore[operator]
         found.append(_outcome_findings(frame, column, outcome, spec.prefix, raw.file))
         normalized[column] = outcome["value"].alias(column)
-    found.append(_duplicates(frame, spec.prefix, raw.file))
+    if spec.unique_ids:
+        found.append(_duplicates(frame, spec.prefix, raw.file))
     if scope_school is not None:
         found.append(_scope_findings(frame, raw.kind, scope_school, raw.file))
     frame = frame.with_columns(*normalized.values())

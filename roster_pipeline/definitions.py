@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from roster_pipeline.defs.guardians import definitions as guardians
 from roster_pipeline.defs.roster import definitions as roster
 
-defs = dg.Definitions.merge(roster.defs)
+defs = dg.Definitions.merge(roster.defs, guardians.defs)

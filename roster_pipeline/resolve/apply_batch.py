@@ -89,6 +89,10 @@ def _stage(
         elif fresh and mode == "bulk":
             keep = f"NOT coalesce({_IN_SCOPE.get(table, 'false')}, false)"
             params = {"scope": batch.scope_school} if table in _IN_SCOPE else {}
+        if table == "users" and keep != "true":
+            # guardian accounts created by a guardians upload are not the roster's to replace
+            keep = f"({keep}) OR batch_id IN (SELECT batch_id FROM main.batches "
+            keep += "WHERE kind = 'guardians_upload')"
         sql_files.execute(
             con,
             f"INSERT INTO stage_{table} BY NAME "

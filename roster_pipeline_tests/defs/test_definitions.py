@@ -1,3 +1,5 @@
+import dagster as dg
+
 from roster_pipeline.definitions import defs
 
 EXPECTED_ASSETS = {
@@ -14,6 +16,7 @@ EXPECTED_ASSETS = {
     "student_guardians",
     "findings",
     "batches",
+    "guardian_upload",
 }
 
 
@@ -31,3 +34,5 @@ def test_definitions_load_with_expected_assets_checks_and_jobs():
         "users_ids_unique",
     } <= checks
     assert defs.resolve_job_def("roster_load") is not None
+    upload = graph.get(dg.AssetKey("guardian_upload"))
+    assert upload.partitions_def.get_partition_keys() == ["preview", "apply"]

@@ -1,0 +1,39 @@
+"""Dry Run and apply are partitions of the same asset, runnable like the UI runs them."""
+
+import dagster as dg
+import duckdb
+
+from roster_pipeline.defs.guardians.assets import guardian_upload
+from roster_pipeline.defs.guardians.resources import GuardianUploadSettings
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
+from roster_pipeline_tests.conftest import PROJECT, SAMPLE
+
+
+def test_preview_then_apply_partitions_on_the_sample(tmp_path):
+    db = tmp_path / "roster.duckdb"
+    resources = {
+        **roster_resources(str(SAMPLE), str(db), work_dir=str(tmp_path / "work")),
+        "upload": GuardianUploadSettings(
+            guardians_path=str(PROJECT / "data" / "guardians.csv"),
+            results_dir=str(tmp_path / "results"),
+        ),
+    }
+    assert dg.materialize(ROSTER_ASSETS, resources=resources).success
+
+    def count_upload_guardians() -> int:
+        with duckdb.connect(str(db), read_only=True) as con:
+            sql = "SELECT count(*) FROM student_guardians WHERE source = 'guardians_upload'"
+            return con.execute(sql).fetchall()[0][0]
+
+    preview = dg.materialize(
+        [guardian_upload], resources=resources, partition_key="preview", selection=[guardian_upload]
+    )
+    assert preview.success and count_upload_guardians() == 0
+    meta = preview.asset_materializations_for_node("guardian_upload")[0].metadata
+    assert meta["mode"].value == "preview" and meta["result_SUCCESS"].value == 4
+    assert (tmp_path / "results").is_dir()
+
+    applied = dg.materialize([guardian_upload], resources=resources, partition_key="apply")
+    assert applied.success and count_upload_guardians() == 3
+    meta = applied.asset_materializations_for_node("guardian_upload")[0].metadata
+    assert meta["preview_check"].value == "The results equal the preview's."

@@ -17,10 +17,17 @@ def load_batch(
     tenant_id: str = "district",
     scope_school: str | None = None,
     region: str = "US",
+    manage_guardians: bool = True,
 ) -> ApplyResult:
     """Read, validate, resolve and publish one batch folder into ``duckdb_path``."""
     validated = validate_batch(
         read_batch(folder, scope_school=scope_school), region=region, scope_school=scope_school
     )
     with Warehouse(duckdb_path).writer() as con:
-        return apply_batch(con, validated.batch, validated.files, tenant_id=tenant_id)
+        return apply_batch(
+            con,
+            validated.batch,
+            validated.files,
+            tenant_id=tenant_id,
+            manage_guardians=manage_guardians,
+        )

@@ -129,8 +129,14 @@ def apply_batch(
     validated: dict[str, ValidatedFile],
     *,
     tenant_id: str,
+    manage_guardians: bool = True,
 ) -> ApplyResult:
-    """Resolve and write one batch into ``con`` (inside the caller's transaction)."""
+    """Resolve and write one batch into ``con`` (inside the caller's transaction).
+
+    ``manage_guardians`` is the district setting "Allow sync to manage guardians": when on, the
+    roster's agentSourcedIds make the roster's guardian links; when off they are ignored (and
+    links the roster made earlier are removed): guardians come from guardians.csv uploads.
+    """
     batch_findings = findings.concat(
         [
             batch.findings,
@@ -145,7 +151,7 @@ def apply_batch(
     con.unregister("validation_findings")
     for kind in LOAD_ORDER:
         _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch)
-    references.resolve_all(con)
+    references.resolve_all(con, manage_guardians=manage_guardians)
     sql_files.run(con, "write_tables")
     table_rows: dict[str, int] = {}
     for kind in LOAD_ORDER:
@@ -162,12 +168,13 @@ def apply_batch(
             0
         ][0]
     sql_files.execute(con, "DELETE FROM student_guardians WHERE source = 'roster'")
-    sql_files.execute(
-        con,
-        "INSERT INTO student_guardians SELECT $tenant, $batch, student, guardian, relationship, "
-        "'roster' FROM guardian_links WHERE rank <= $max",
-        {"tenant": tenant_id, "batch": batch.batch_id, "max": references.MAX_GUARDIANS},
-    )
+    if manage_guardians:
+        sql_files.execute(
+            con,
+            "INSERT INTO student_guardians SELECT $tenant, $batch, student, guardian, "
+            "relationship, 'roster' FROM guardian_links WHERE rank <= $max",
+            {"tenant": tenant_id, "batch": batch.batch_id, "max": references.MAX_GUARDIANS},
+        )
     table_rows["student_guardians"] = con.execute(
         "SELECT count(*) FROM student_guardians"
     ).fetchall()[0][0]

@@ -184,18 +184,22 @@ def check(con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
         sql_files.run(con, "drop_single_reference", ids)
 
 
-def resolve_all(con: duckdb.DuckDBPyConnection) -> None:
-    """Resolve every reference over the ``stage_*`` tables, in dependency order."""
+def resolve_all(con: duckdb.DuckDBPyConnection, *, manage_guardians: bool = True) -> None:
+    """Resolve every reference over the ``stage_*`` tables, in dependency order.
+
+    With ``manage_guardians`` off, agentSourcedIds are ignored: guardian links come from uploads.
+    """
     for ref in (*ORGS, *SESSIONS, *COURSES, *CLASSES):
         check(con, ref)
     sql_files.run(con, "derive_user_roles")
     for ref in USER_ORGS:
         check(con, ref)
     sql_files.run(con, "users_required")
-    for ref in (*USER_AGENTS, *ROLES, *ENROLLMENT_MEMBERS):
+    for ref in (*(USER_AGENTS if manage_guardians else ()), *ROLES, *ENROLLMENT_MEMBERS):
         check(con, ref)
     sql_files.run(con, "enrollment_school")
     for ref in (*ENROLLMENT_SCHOOL, *DEMOGRAPHICS):
         check(con, ref)
     sql_files.run(con, "consistency_warnings")
-    sql_files.run(con, "student_guardians", params={"max_guardians": MAX_GUARDIANS})
+    if manage_guardians:
+        sql_files.run(con, "student_guardians", params={"max_guardians": MAX_GUARDIANS})

@@ -12,7 +12,9 @@ from roster_pipeline_tests.conftest import PROJECT, SAMPLE
 def test_preview_then_apply_partitions_on_the_sample(tmp_path):
     db = tmp_path / "roster.duckdb"
     resources = {
-        **roster_resources(str(SAMPLE), str(db), work_dir=str(tmp_path / "work")),
+        **roster_resources(
+            str(SAMPLE), str(db), work_dir=str(tmp_path / "work"), sync_manages_guardians=False
+        ),
         "upload": GuardianUploadSettings(
             guardians_path=str(PROJECT / "data" / "guardians.csv"),
             results_dir=str(tmp_path / "results"),
@@ -34,6 +36,10 @@ def test_preview_then_apply_partitions_on_the_sample(tmp_path):
     assert (tmp_path / "results").is_dir()
 
     applied = dg.materialize([guardian_upload], resources=resources, partition_key="apply")
-    assert applied.success and count_upload_guardians() == 3
+    assert applied.success and count_upload_guardians() == 4
+    with duckdb.connect(str(db), read_only=True) as con:  # the roster's own links are ignored
+        assert con.execute("SELECT DISTINCT source FROM student_guardians").fetchall() == [
+            ("guardians_upload",)
+        ]
     meta = applied.asset_materializations_for_node("guardian_upload")[0].metadata
     assert meta["preview_check"].value == "The results equal the preview's."

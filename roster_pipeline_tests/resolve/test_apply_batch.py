@@ -175,3 +175,13 @@ def test_school_level_upload_replaces_only_that_school(tmp_path):
     assert query(db, "SELECT sourced_id FROM users ORDER BY 1") == [("n1",), ("n3",), ("s1",)]
     assert query(db, "SELECT org_sourced_ids FROM users WHERE sourced_id = 'n3'") == [(["00417"],)]
     assert result.files["rows_applied"].to_list() == [2]
+
+
+def test_setting_off_ignores_the_roster_guardian_links(simple_batch, tmp_path):
+    db = tmp_path / "r.duckdb"
+    load_batch(simple_batch, db)
+    assert query(db, "SELECT count(*) FROM student_guardians") == [(3,)]
+    result = load_batch(simple_batch, db, manage_guardians=False)
+    assert query(db, "SELECT count(*) FROM student_guardians") == [(0,)]
+    assert not result.findings.filter(pl.col("code").str.starts_with("USR_AGENT")).height
+    assert query(db, "SELECT count(*) FROM users WHERE role IN ('parent', 'guardian')") == [(2,)]

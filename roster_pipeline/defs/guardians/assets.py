@@ -39,7 +39,7 @@ def guardian_upload(
             scope_school=settings.scope_school,
             abandon=config.abandon,
             region=settings.phone_region,
-            sync_manages_guardians=upload.sync_manages_guardians,
+            sync_manages_guardians=settings.sync_manages_guardians,
         )
     except UploadRefusedError as refused:
         raise dg.Failure(str(refused)) from None

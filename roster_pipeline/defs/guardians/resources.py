@@ -16,8 +16,6 @@ class GuardianUploadSettings(dg.ConfigurableResource):
     """The uploaded guardians.csv."""
     results_dir: str = os.environ.get("ROSTER_RESULTS_DIR", str(PROJECT_ROOT / "data" / "results"))
     """Where the results workbook and CSV are written."""
-    sync_manages_guardians: bool = os.environ.get("ROSTER_SYNC_MANAGES_GUARDIANS", "0") == "1"
-    """'Allow sync to manage guardians': when on, a guardians.csv upload is refused."""
 
 
 class GuardianUploadConfig(dg.Config):

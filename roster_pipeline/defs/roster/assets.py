@@ -111,6 +111,7 @@ def roster_tables(
             validated_roster_files.batch,
             validated_roster_files.files,
             tenant_id=settings.tenant_id,
+            manage_guardians=settings.sync_manages_guardians,
         )
         previews = {
             name: con.sql(f"SELECT * EXCLUDE (extensions) FROM {name} LIMIT 5").pl()

@@ -15,7 +15,7 @@ def roster_resources(
     data_dir: str | None = None,
     duckdb_path: str | None = None,
     work_dir: str | None = None,
-    **settings: str,
+    **settings: object,
 ) -> dict[str, object]:
     """The resources, from the environment unless given (tests and benchmarks pass paths)."""
     given = {"data_dir": data_dir, **settings} if data_dir else settings

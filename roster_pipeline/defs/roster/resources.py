@@ -25,6 +25,9 @@ class RosterSettings(dg.ConfigurableResource):
     """Set for a school-level upload: the school's sourcedId (files may omit the school column)."""
     phone_region: str = os.environ.get("ROSTER_PHONE_REGION", "US")
     """Region for phone numbers written without a country code."""
+    sync_manages_guardians: bool = os.environ.get("ROSTER_SYNC_MANAGES_GUARDIANS", "1") != "0"
+    """'Allow sync to manage guardians': on, the roster's agentSourcedIds make the guardian links
+    and guardians.csv uploads are refused; off, the roster's links are ignored and uploads rule."""
 
 
 class RosterWarehouse(dg.ConfigurableResource):

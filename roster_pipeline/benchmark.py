@@ -15,6 +15,7 @@ import multiprocessing as mp
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
 
@@ -35,11 +36,28 @@ def _materialize(folder: str, db: str, queue: mp.Queue) -> None:
     queue.put({"success": result.success, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024})
 
 
-def run_in_child(folder: Path, db: Path) -> dict:
-    """Materialize in a spawned process so its peak memory is its own."""
+def _preview_guardians(path: str, db: str, queue: mp.Queue) -> None:
+    from roster_pipeline.guardians.upload import run_upload
+    from roster_pipeline.warehouse import Warehouse
+
+    started = time.perf_counter()
+    outcome = run_upload(
+        Path(path), Warehouse(db), mode="preview", results_dir=Path(db).parent / "results"
+    )
+    elapsed = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put(
+        {"success": outcome.results.height > 0, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024}
+    )
+
+
+def run_in_child(
+    folder: Path, db: Path, target: Callable[[str, str, mp.Queue], None] = _materialize
+) -> dict:
+    """Run ``target`` in a spawned process so its peak memory is its own."""
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()
-    child = ctx.Process(target=_materialize, args=(str(folder), str(db), queue))
+    child = ctx.Process(target=target, args=(str(folder), str(db), queue))
     child.start()
     while True:
         try:
@@ -73,12 +91,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=Path("bench"))
     parser.add_argument("--out", type=Path, default=Path("bench.json"))
+    parser.add_argument(
+        "--guardians-rows",
+        type=int,
+        default=0,
+        help="also time a Dry Run of a guardians.csv with this many rows",
+    )
     args = parser.parse_args(argv)
 
     folder = args.workdir / f"district-{args.students}-{args.seed}"
     started = time.perf_counter()
+    files = None
     if not (folder / "manifest.csv").exists():
-        generate.write(generate.generate(args.students, args.seed), folder)
+        files = generate.generate(args.students, args.seed)
+        generate.write(files, folder)
     generate_s = time.perf_counter() - started
     rows = count_rows(folder)
     db = args.workdir / f"district-{args.students}-{args.seed}.duckdb"
@@ -95,6 +121,17 @@ def main(argv: list[str] | None = None) -> dict:
         "success": load["success"],
         "python": sys.version.split()[0],
     }
+    if args.guardians_rows:
+        upload = args.workdir / f"guardians-{args.students}-{args.guardians_rows}.csv"
+        if not upload.exists():
+            files = files or generate.generate(args.students, args.seed)
+            generate.guardians_upload(files, args.guardians_rows).write_csv(upload, null_value="")
+        preview = run_in_child(upload, db, target=_preview_guardians)
+        report |= {
+            "guardians_rows": args.guardians_rows,
+            "guardians_preview_s": round(preview["seconds"], 2),
+            "guardians_peak_rss_mib": round(preview["peak_rss_mib"]),
+        }
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))  # noqa: T201
     return report

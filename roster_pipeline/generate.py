@@ -284,6 +284,44 @@ def add_mistakes(files: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return {**files, "users": users, "enrollments": enrollments, "classes": classes}
 
 
+def guardians_upload(files: dict[str, pl.DataFrame], rows: int) -> pl.DataFrame:
+    """A guardians.csv for the district: each student's guardians, plus new ones up to ``rows``."""
+    users = files["users"]
+    students = users.filter(pl.col("role") == "student")
+    known = (
+        students.select(
+            pl.col("sourcedId").alias("studentSourcedId"),
+            pl.col("agentSourcedIds").str.split(",").alias("guardianSourcedId"),
+        )
+        .explode("guardianSourcedId")
+        .join(
+            users.select(
+                pl.col("sourcedId").alias("guardianSourcedId"),
+                "givenName",
+                "familyName",
+                "email",
+                "sms",
+                "phone",
+                "language",
+            ),
+            on="guardianSourcedId",
+        )
+    )
+    extra = max(0, rows - known.height)
+    k = pl.int_range(0, extra)
+    new = pl.select(
+        studentSourcedId=(k * 7 % students.height + 1).cast(pl.String).str.zfill(7),
+        guardianSourcedId=pl.lit(None, pl.String),
+        givenName=_pick(FIRST, k.hash(3)),
+        familyName=_pick(LAST, k.hash(4)),
+        email=pl.format("new{}@mail.example.org", k),
+        sms=_phone(k + 5_000_000),
+        phone=pl.lit(None, pl.String),
+        language=_pick(LANGS, k.hash(5)).replace("", None),
+    )
+    return pl.concat([known, new]).head(rows)
+
+
 MANIFEST_FILES = ("academicSessions", "classes", "courses", "enrollments", "orgs", "users")
 ALL_MANIFEST_KEYS = (
     "academicSessions", "categories", "classes", "classResources", "courses", "courseResources",

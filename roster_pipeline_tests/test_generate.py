@@ -24,7 +24,20 @@ def test_generated_shape_is_like_a_large_district():
 
 def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
     out = tmp_path / "bench.json"
-    report = benchmark.main(["--students", "60", "--workdir", str(tmp_path), "--out", str(out)])
+    report = benchmark.main(
+        [
+            "--students",
+            "60",
+            "--guardians-rows",
+            "150",
+            "--workdir",
+            str(tmp_path),
+            "--out",
+            str(out),
+        ]
+    )
     assert report["success"] and report["first_load_s"] > 0
     saved = json.loads(out.read_text())
-    assert {"students", "first_load_s", "rows_per_s", "peak_rss_mib"} <= set(saved)
+    assert {"students", "first_load_s", "rows_per_s", "peak_rss_mib", "guardians_preview_s"} <= set(
+        saved
+    )

@@ -8,7 +8,9 @@ import pytest
 
 from roster_pipeline import findings_doc
 from roster_pipeline.findings import FILE_CODES, ROW_SUFFIXES
+from roster_pipeline.guardians.upload import run_upload
 from roster_pipeline.load import load_batch
+from roster_pipeline.warehouse import Warehouse
 from roster_pipeline_tests.conftest import PROJECT, SAMPLE
 
 DOCS = PROJECT / "docs"
@@ -23,8 +25,11 @@ def test_every_finding_code_is_documented():
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("docs") / "roster.duckdb"
-    load_batch(SAMPLE, db)
+    folder = tmp_path_factory.mktemp("docs")
+    db = folder / "roster.duckdb"
+    load_batch(SAMPLE, db, manage_guardians=False)
+    guardians = PROJECT / "data" / "guardians.csv"
+    run_upload(guardians, Warehouse(db), mode="apply", results_dir=folder / "results")
     return db
 
 

@@ -88,14 +88,6 @@ def _resolve_ids(rows: pl.DataFrame, guardians: pl.DataFrame) -> pl.DataFrame:
     out = rows
     for key, in_file, live in by_key:
         out = out.join(in_file, on=key, how="left").join(live, on=key, how="left")
-    contacts = out.select("email", "sms").unique()
-    contacts = contacts.with_columns(
-        generated=pl.Series(
-            [new_guardian_id(e, m) for e, m in contacts.iter_rows()], dtype=pl.String
-        )
-    )
-    out = out.join(contacts, on=["email", "sms"], how="left", nulls_equal=True)
-    generated = pl.col("generated")
     unique_live = lambda key: (  # noqa: E731
         pl.when(pl.col(f"live_{key}").list.len() == 1).then(pl.col(f"live_{key}").list.first())
     )
@@ -109,8 +101,18 @@ def _resolve_ids(rows: pl.DataFrame, guardians: pl.DataFrame) -> pl.DataFrame:
             unique_live("email"),
             "file_sms",
             unique_live("sms"),
-            pl.when(pl.col("email").is_not_null() | pl.col("sms").is_not_null()).then(generated),
         ),
+    )
+    # Only a guardian with no id in the file and no match anywhere gets a generated id.
+    reachable = pl.col("email").is_not_null() | pl.col("sms").is_not_null()
+    contacts = out.filter(pl.col("gid").is_null() & reachable).select("email", "sms").unique()
+    contacts = contacts.with_columns(
+        generated=pl.Series(
+            [new_guardian_id(e, m) for e, m in contacts.iter_rows()], dtype=pl.String
+        )
+    )
+    out = out.join(contacts, on=["email", "sms"], how="left", nulls_equal=True).with_columns(
+        gid=pl.coalesce("gid", "generated")
     )
     return out.drop("file_email", "file_sms", "live_sms", "generated")
 
@@ -192,16 +194,22 @@ def plan_upload(
 def _conflicts(frame: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
     """Conflicting identities in the file or against live accounts are reported, not resolved."""
     ok = pl.col("reason").is_null()
+    candidates = frame.filter(ok & pl.col("email").is_not_null())
     emails_per_id = (
-        frame.filter(ok & pl.col("email").is_not_null())
-        .group_by("gid")
-        .agg(pl.col("email").n_unique().alias("n_emails"), _lines().alias("id_lines"))
+        candidates.group_by("gid")
+        .agg(pl.col("email").n_unique().alias("n_emails"))
+        .filter(pl.col("n_emails") > 1)
+        .join(candidates.select("gid", "_line"), on="gid")
+        .group_by("gid", "n_emails")
+        .agg(_lines().alias("id_lines"))
     )
     ids_per_email = (
-        frame.filter(ok & pl.col("email").is_not_null())
-        .group_by("email")
+        candidates.group_by("email")
+        .agg(pl.col("gid").n_unique().alias("n_ids"))
+        .filter(pl.col("n_ids") > 1)
+        .join(candidates.select("email", "gid", "_line"), on="email")
+        .group_by("email", "n_ids")
         .agg(
-            pl.col("gid").n_unique().alias("n_ids"),
             pl.col("gid").unique().sort().str.join(", ").alias("email_ids"),
             _lines().alias("email_lines"),
         )

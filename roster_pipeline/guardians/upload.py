@@ -88,15 +88,27 @@ def _unread_rows(raw_findings: pl.DataFrame, parsed_lines: pl.Series) -> pl.Data
 
 
 def _compare_with_preview(store: Warehouse, batch_id: str, results: pl.DataFrame) -> str:
+    """Whether an apply's results equal the preview of the same file, or why they cannot."""
+    same_name = batch_id.rsplit("-", 1)[0] + "-%"
     with store.reader() as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "guardian_upload_results" not in tables:
             return "No preview was run for this file."
+        earlier = con.sql(
+            "SELECT batch_id FROM guardian_upload_results WHERE mode = 'preview' "
+            "AND batch_id LIKE ? AND batch_id <> ? ORDER BY planned_at DESC LIMIT 1",
+            params=[same_name, batch_id],
+        ).fetchall()
         preview = con.sql(
             "SELECT line, student_sourced_id, guardian_sourced_id, result, action, message "
             "FROM guardian_upload_results WHERE batch_id = ? AND mode = 'preview' ORDER BY line",
             params=[batch_id],
         ).pl()
+    if preview.is_empty() and earlier:
+        return (
+            f"The file changed since its preview ({earlier[0][0]}): preview the new file "
+            "before applying it."
+        )
     if preview.is_empty():
         return "No preview was run for this file."
     current = results.sort("line")

@@ -186,3 +186,9 @@ def test_human_header_spellings_are_accepted(tmp_path, district):
     )
     out = run_upload(path, district, mode="preview", results_dir=tmp_path)
     assert outcome_rows(out) == [(2, "SUCCESS", "CREATED")]
+
+
+def test_apply_says_when_the_file_changed_since_the_preview(tmp_path, district):
+    upload(tmp_path, district, "0002,,Pat,B,pat@example.org,,,\n", mode="preview")
+    changed = upload(tmp_path, district, "0002,,Pat,B,pat2@example.org,,,\n", mode="apply")
+    assert changed.preview_check.startswith("The file changed since its preview")

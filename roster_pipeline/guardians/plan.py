@@ -14,26 +14,9 @@ import polars as pl
 from roster_pipeline import findings
 from roster_pipeline.normalize.roles import GUARDIAN_ROLES
 from roster_pipeline.resolve.references import MAX_GUARDIANS
+from roster_pipeline.uploads import RESULT_SCHEMA, LiveState
 
 CONTACT_FIELDS = ("given_name", "family_name", "email", "sms", "phone", "language")
-RESULT_SCHEMA = {
-    "line": pl.Int64,
-    "student_sourced_id": pl.String,
-    "guardian_sourced_id": pl.String,
-    "result": pl.String,
-    "action": pl.String,
-    "message": pl.String,
-}
-
-
-@dataclass
-class LiveState:
-    """What the upload is checked against: the live users and guardian links."""
-
-    users: pl.DataFrame
-    """sourced_id, role, org_sourced_ids and the contact fields."""
-    links: pl.DataFrame
-    """student_sourced_id, guardian_sourced_id."""
 
 
 @dataclass

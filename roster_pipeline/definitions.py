@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from roster_pipeline.defs.guardians import definitions as guardians
+from roster_pipeline.defs.relationships import definitions as relationships
 from roster_pipeline.defs.roster import definitions as roster
 
-defs = dg.Definitions.merge(roster.defs, guardians.defs)
+defs = dg.Definitions.merge(roster.defs, guardians.defs, relationships.defs)

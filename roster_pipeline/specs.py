@@ -273,7 +273,28 @@ GUARDIANS = FileSpec(
 )
 """guardians.csv: parent/guardian contacts to attach to already-synced students."""
 
-UPLOAD_SPECS = {GUARDIANS.kind: GUARDIANS}
+RELATIONSHIPS = FileSpec(
+    "relationships",
+    "REL",
+    "relationship_import_results",
+    ("sourcedId", "parentEmail", "studentEmail", "studentSourcedId", "relationship"),
+    header_required=("parentEmail", "relationship"),
+    row_required=("parentEmail", "relationship"),
+    aliases={
+        "guardianemail": "parentEmail",
+        "parentguardianemail": "parentEmail",
+        "studentid": "studentSourcedId",
+        "studentcode": "studentSourcedId",
+        "studentnumber": "studentSourcedId",
+        "relationshiptype": "relationship",
+        "type": "relationship",
+    },
+    unique_ids=False,
+    id_from=("studentSourcedId",),
+)
+"""Relationships import: parent email + student email or id + relationship type."""
+
+UPLOAD_SPECS = {GUARDIANS.kind: GUARDIANS, RELATIONSHIPS.kind: RELATIONSHIPS}
 FILE_SPECS = {**SPECS, **UPLOAD_SPECS}
 """Every file kind the intake and validation stages know (roster files and uploads)."""
 

@@ -37,7 +37,7 @@ MESSAGES: dict[str, str] = {
     "GRADE_MAPPED": "grades were mapped to grade codes: {hint}.",
     "GRADE_INVALID": "grade {hint} is not a grade code (IT, PR, PK, TK, KG, 01-13, PS, UG, "
     "Other); the row was not applied.",
-    "EMAIL_INVALID": "email '{raw}' is not a valid address; it was left blank.",
+    "EMAIL_INVALID": "{column} '{raw}' is not a valid address; it was left blank.",
     "SMS_INVALID": "sms (mobile) '{raw}' is not a valid phone number; it was left blank.",
     "PHONE_INVALID": "phone (home) '{raw}' is not a valid phone number; it was left blank.",
     "SMS_NOT_MOBILE": "sms '{raw}' is a landline and cannot receive texts; it was kept, but put "
@@ -49,7 +49,13 @@ MESSAGES: dict[str, str] = {
     "OUT_OF_SCOPE": "{column} '{raw}' is not the school this upload is for ({hint}); the row was "
     "not applied.",
 }
-_MASK_RAW = {"email": "email", "sms": "phone", "phone": "phone"}
+_MASK_RAW = {
+    "email": "email",
+    "parentEmail": "email",
+    "studentEmail": "email",
+    "sms": "phone",
+    "phone": "phone",
+}
 _DATE_COLUMNS = ("beginDate", "endDate", "startDate", "birthDate")
 _BOOLEAN_COLUMNS = ("enabledUser", "primary", *RACE_FLAGS)
 
@@ -126,6 +132,8 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
         "dateLastModified": lambda s: v.patterned(s, v.DATETIME_PATTERN),
         "schoolYear": lambda s: v.patterned(s, r"^\d{4}$"),
         "email": normalize_emails,
+        "parentEmail": normalize_emails,
+        "studentEmail": normalize_emails,
         "sms": lambda s: normalize_phones(s, mobile=True, region=region),
         "phone": lambda s: normalize_phones(s, mobile=False, region=region),
         "language": lambda s: map_distinct(s, normalize_language, pl.String()),

@@ -17,6 +17,7 @@ EXPECTED_ASSETS = {
     "findings",
     "batches",
     "guardian_upload",
+    "relationship_import",
 }
 
 

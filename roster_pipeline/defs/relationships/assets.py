@@ -1,0 +1,64 @@
+"""The relationships import: one asset, partitioned into a preview and an import (apply)."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from roster_pipeline.defs.guardians.partitions import upload_mode
+from roster_pipeline.defs.roster.metadata import preview
+from roster_pipeline.defs.roster.resources import PROJECT_ROOT, RosterSettings, RosterWarehouse
+from roster_pipeline.relationships.importer import run_import
+from roster_pipeline.uploads import UploadRefusedError
+
+
+class RelationshipImportSettings(dg.ConfigurableResource):
+    """Where the relationships spreadsheet is (env: ROSTER_RELATIONSHIPS_PATH)."""
+
+    relationships_path: str = os.environ.get(
+        "ROSTER_RELATIONSHIPS_PATH", str(PROJECT_ROOT / "data" / "relationships.csv")
+    )
+    results_dir: str = os.environ.get("ROSTER_RESULTS_DIR", str(PROJECT_ROOT / "data" / "results"))
+
+
+@dg.asset(
+    partitions_def=upload_mode,
+    group_name="relationships",
+    kinds={"polars", "duckdb"},
+    deps=["users", "student_guardians"],
+)
+def relationship_import(
+    context: dg.AssetExecutionContext,
+    settings: RosterSettings,
+    relationships: RelationshipImportSettings,
+    warehouse: RosterWarehouse,
+) -> dg.MaterializeResult:
+    """Typed parent-student links from a spreadsheet: file check, data check, preview, import.
+
+    Partition ``preview`` writes only the results; ``apply`` imports the previewed links.
+    """
+    try:
+        outcome = run_import(
+            Path(relationships.relationships_path),
+            warehouse.warehouse(),
+            mode=context.partition_key,
+            results_dir=Path(relationships.results_dir),
+            tenant_id=settings.tenant_id,
+        )
+    except UploadRefusedError as refused:
+        raise dg.Failure(str(refused)) from None
+    failed = outcome.results.filter(pl.col("result") == "FAILED")
+    return dg.MaterializeResult(
+        metadata={
+            "batch_id": outcome.batch_id,
+            "mode": context.partition_key,
+            "dagster/row_count": outcome.results.height,
+            "file_check": dg.MetadataValue.json(outcome.file_check),
+            "data_check": dg.MetadataValue.json(outcome.counts()),
+            "preview_check": outcome.preview_check or "(preview)",
+            "failed_sample": preview(failed, rows=10),
+            "results_xlsx": dg.MetadataValue.path(str(outcome.xlsx)),
+            "results_csv": dg.MetadataValue.path(str(outcome.csv)),
+        }
+    )

@@ -1,0 +1,11 @@
+-- Write an imported relationships plan: new typed links, and type changes of existing links.
+-- Parameters: $batch, $tenant.
+INSERT INTO student_guardians
+SELECT $tenant, $batch, student_sourced_id, guardian_sourced_id, relationship,
+       'relationships_import'
+FROM plan_new_links;
+UPDATE student_guardians AS g
+SET relationship = c.relationship, batch_id = $batch
+FROM plan_type_changes AS c
+WHERE g.student_sourced_id = c.student_sourced_id
+  AND g.guardian_sourced_id = c.guardian_sourced_id;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import polars as pl
 
 from roster_pipeline import findings
 from roster_pipeline.intake import csv_records, decode
+from roster_pipeline.intake.spreadsheet import xlsx_to_csv_text
 from roster_pipeline.specs import FileSpec, header_key, header_lookup
 
 
@@ -58,10 +60,15 @@ def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None
     file = path.name
     empty = pl.DataFrame(schema={"_line": pl.Int64, **{c: pl.String for c in spec.columns}})
     try:
-        data = path.read_bytes()
-    except OSError as err:
+        if path.suffix.lower() == ".xlsx":
+            data = xlsx_to_csv_text(path).encode()
+        else:
+            data = path.read_bytes()
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
         found = findings.file_finding(
-            file, "FILE_UNREADABLE", f"The file could not be read ({err.strerror})."
+            file,
+            "FILE_UNREADABLE",
+            f"The file could not be read ({getattr(err, 'strerror', None) or type(err).__name__}).",
         )
         return RawFile(spec.kind, file, empty, found, 0, "", usable=False)
     decoded = decode.decode(data)

@@ -130,3 +130,27 @@ def test_preview_writes_nothing_live_and_import_equals_it(tmp_path, district):
             "SELECT mode, count(*) FROM relationship_import_results GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert modes == [("apply", 2), ("preview", 2)]
+
+
+def test_xlsx_template_is_read_with_sheet_row_numbers(tmp_path, district):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Parent Email", "Student Email", "Student ID", "Relationship Type"])
+    sheet.append(["dan@example.org", None, "0002", "Guardian"])
+    sheet.append([None, None, None, None])
+    sheet.append(["carla@example.org", None, 2, "Parent"])  # a number: zeros lost in Excel
+    path = tmp_path / "relationships.xlsx"
+    book.save(path)
+    out = run_import(path, district, mode="preview", results_dir=tmp_path / "results")
+    assert outcomes(out) == [(2, "SUCCESS", "CREATED"), (4, "FAILED", "SKIPPED")]
+    assert "stripped the leading zeros" in out.results["message"][1]
+
+
+def test_shipped_template_has_the_headers():
+    from roster_pipeline.intake.spreadsheet import xlsx_to_csv_text
+    from roster_pipeline_tests.conftest import PROJECT
+
+    text = xlsx_to_csv_text(PROJECT / "data" / "relationships_template.xlsx")
+    assert text.splitlines()[0] == "Parent Email,Student Email,Student ID,Relationship Type"

@@ -89,6 +89,38 @@ class UploadOutcome:
         return out
 
 
+def fail_rows(frame: pl.DataFrame, condition: pl.Expr, message: pl.Expr | str) -> pl.DataFrame:
+    """Record a failure ``reason`` on the rows where ``condition`` holds and none is set yet."""
+    msg = pl.lit(message) if isinstance(message, str) else message
+    return frame.with_columns(
+        reason=pl.when(pl.col("reason").is_null() & condition.fill_null(False))
+        .then(msg)
+        .otherwise(pl.col("reason"))
+    )
+
+
+def validation_reasons(row_findings: pl.DataFrame) -> pl.DataFrame:
+    """``_line`` -> ``validation``: the error messages validation found on each row."""
+    return (
+        row_findings.filter((pl.col("severity") == findings.ERROR) & pl.col("line").is_not_null())
+        .group_by("line")
+        .agg(pl.col("message").str.join(" "))
+        .rename({"line": "_line", "message": "validation"})
+    )
+
+
+def unpadded_students(users: pl.DataFrame) -> pl.DataFrame:
+    """``_key`` (a student id without leading zeros) -> ``zero_hint`` (the real id)."""
+    return (
+        users.filter(pl.col("role") == "student")
+        .select(
+            pl.col("sourced_id").str.strip_chars_start("0").alias("_key"),
+            pl.col("sourced_id").alias("zero_hint"),
+        )
+        .unique("_key", keep="first")
+    )
+
+
 def upload_id(kind: UploadKind, path: Path) -> str:
     """The upload's batch id: kind, file name and a hash of its bytes."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]

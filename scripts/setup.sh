@@ -8,3 +8,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
+# The relationships spreadsheet template districts download (generated, not committed).
+.venv/bin/python -m roster_pipeline.relationships.template data/relationships_template.xlsx

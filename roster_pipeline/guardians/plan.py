@@ -11,10 +11,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from roster_pipeline import findings
 from roster_pipeline.normalize.roles import GUARDIAN_ROLES
 from roster_pipeline.resolve.references import MAX_GUARDIANS
-from roster_pipeline.uploads import RESULT_SCHEMA, LiveState
+from roster_pipeline.uploads import (
+    RESULT_SCHEMA,
+    LiveState,
+    fail_rows,
+    unpadded_students,
+    validation_reasons,
+)
 
 CONTACT_FIELDS = ("given_name", "family_name", "email", "sms", "phone", "language")
 
@@ -35,14 +40,6 @@ def new_guardian_id(email: str | None, sms: str | None) -> str:
     """A stable id for a guardian the file gives no id: from their email, else their mobile."""
     key = (email or "").lower() or (sms or "")
     return "gdn-" + hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def _fail(frame: pl.DataFrame, condition: pl.Expr, message: pl.Expr | str) -> pl.DataFrame:
-    """Record a failure reason on rows that have none yet."""
-    msg = pl.lit(message) if isinstance(message, str) else message
-    return frame.with_columns(
-        reason=pl.when(pl.col("reason").is_null() & condition).then(msg).otherwise(pl.col("reason"))
-    )
 
 
 def _lines(column: str = "_line") -> pl.Expr:
@@ -109,21 +106,13 @@ def plan_upload(
     abandon: bool = False,
 ) -> GuardianPlan:
     """Decide, for every row of a validated guardians file, what applying it does."""
-    errors = (
-        row_findings.filter((pl.col("severity") == findings.ERROR) & pl.col("line").is_not_null())
-        .group_by("line")
-        .agg(pl.col("message").str.join(" "))
-        .rename({"line": "_line", "message": "validation"})
-    )
+    errors = validation_reasons(row_findings)
     students = live.users.filter(pl.col("role") == "student").select(
         pl.col("sourced_id").alias("student_sourced_id"),
         pl.col("org_sourced_ids").alias("student_orgs"),
         pl.lit(True).alias("student_known"),
     )
-    unpadded = students.select(
-        pl.col("student_sourced_id").str.strip_chars_start("0").alias("_key"),
-        pl.col("student_sourced_id").alias("zero_hint"),
-    ).unique("_key", keep="first")
+    unpadded = unpadded_students(live.users)
     guardians = live.users.filter(pl.col("role").is_in(GUARDIAN_ROLES))
     frame = (
         rows.join(errors, on="_line", how="left")
@@ -132,13 +121,13 @@ def plan_upload(
         .join(unpadded, on="_key", how="left")
         .with_columns(reason=pl.col("validation"))
     )
-    frame = _fail(frame, ~pl.col("_ok") & pl.col("reason").is_null(), "The row has errors.")
-    frame = _fail(
+    frame = fail_rows(frame, ~pl.col("_ok") & pl.col("reason").is_null(), "The row has errors.")
+    frame = fail_rows(
         frame,
         pl.col("email").is_null() & pl.col("sms").is_null(),
         "A guardian needs a valid email or mobile (sms) to be reached; home phone does not count.",
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("student_known").is_null() & pl.col("zero_hint").is_not_null(),
         pl.format(
@@ -148,13 +137,13 @@ def plan_upload(
             "zero_hint",
         ),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("student_known").is_null(),
         pl.format("No student has id '{}' in the roster.", "student_sourced_id"),
     )
     if scope_school is not None:
-        frame = _fail(
+        frame = fail_rows(
             frame,
             ~pl.col("student_orgs").list.contains(pl.lit(scope_school)).fill_null(False),
             pl.format(
@@ -164,7 +153,7 @@ def plan_upload(
             ),
         )
     frame = _resolve_ids(frame, guardians)
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("ambiguous"),
         "This email belongs to several guardians; give the guardian id to say which one.",
@@ -209,12 +198,12 @@ def _conflicts(frame: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
         .join(email_owner, on="email", how="left")
         .join(roles, on="gid", how="left")
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("n_emails") > 1,
         pl.format("Guardian '{}' has different emails in this file (lines {}).", "gid", "id_lines"),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("n_ids") > 1,
         pl.format(
@@ -223,12 +212,12 @@ def _conflicts(frame: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
             "email_lines",
         ),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("email_owner").is_not_null() & (pl.col("email_owner") != pl.col("gid")),
         pl.format("This email already belongs to user '{}', not '{}'.", "email_owner", "gid"),
     )
-    return _fail(
+    return fail_rows(
         frame,
         pl.col("gid_role").is_not_null() & ~pl.col("gid_role").is_in(GUARDIAN_ROLES),
         pl.format("Id '{}' belongs to a {}, not a parent or guardian.", "gid", "gid_role"),
@@ -257,7 +246,7 @@ def _link_limit(frame: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         )
     )
     frame = frame.join(new.drop("first_line"), on=["student_sourced_id", "gid"], how="left")
-    return _fail(
+    return fail_rows(
         frame,
         ~pl.col("linked") & (pl.col("n_linked") + pl.col("rank") > MAX_GUARDIANS),
         pl.format(

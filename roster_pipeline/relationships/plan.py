@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from roster_pipeline import findings
 from roster_pipeline.normalize.roles import GUARDIAN_ROLES
 from roster_pipeline.privacy import mask_email_expr
 from roster_pipeline.resolve.references import MAX_GUARDIANS
-from roster_pipeline.uploads import RESULT_SCHEMA, LiveState, Plan
-
-
-def _fail(frame: pl.DataFrame, condition: pl.Expr, message: pl.Expr | str) -> pl.DataFrame:
-    msg = pl.lit(message) if isinstance(message, str) else message
-    return frame.with_columns(
-        reason=pl.when(pl.col("reason").is_null() & condition.fill_null(False))
-        .then(msg)
-        .otherwise(pl.col("reason"))
-    )
+from roster_pipeline.uploads import (
+    RESULT_SCHEMA,
+    LiveState,
+    Plan,
+    fail_rows,
+    unpadded_students,
+    validation_reasons,
+)
 
 
 def _by_email(users: pl.DataFrame, prefix: str) -> pl.DataFrame:
@@ -37,19 +34,11 @@ def _by_email(users: pl.DataFrame, prefix: str) -> pl.DataFrame:
 
 def plan_import(rows: pl.DataFrame, row_findings: pl.DataFrame, live: LiveState) -> Plan:
     """Decide, for every row of a validated relationships file, what importing it does."""
-    errors = (
-        row_findings.filter((pl.col("severity") == findings.ERROR) & pl.col("line").is_not_null())
-        .group_by("line")
-        .agg(pl.col("message").str.join(" "))
-        .rename({"line": "_line", "message": "validation"})
-    )
+    errors = validation_reasons(row_findings)
     guardians = live.users.filter(pl.col("role").is_in(GUARDIAN_ROLES))
     students = live.users.filter(pl.col("role") == "student")
     student_ids = students.select(pl.col("sourced_id").alias("by_id"), pl.lit(True).alias("id_ok"))
-    unpadded = students.select(
-        pl.col("sourced_id").str.strip_chars_start("0").alias("_key"),
-        pl.col("sourced_id").alias("zero_hint"),
-    ).unique("_key", keep="first")
+    unpadded = unpadded_students(live.users)
     frame = (
         rows.join(errors, on="_line", how="left")
         .with_columns(
@@ -66,24 +55,26 @@ def plan_import(rows: pl.DataFrame, row_findings: pl.DataFrame, live: LiveState)
     masked_parent = mask_email_expr(pl.col("parent_email"))
     masked_student = mask_email_expr(pl.col("student_email"))
     by_email = pl.col("student_ids").list.first()
-    frame = _fail(frame, ~pl.col("_ok"), "The row has errors.")
-    frame = _fail(
+    frame = fail_rows(frame, ~pl.col("_ok"), "The row has errors.")
+    frame = fail_rows(
         frame,
         pl.col("student_sourced_id").is_null() & pl.col("student_email").is_null(),
         "Give the Student Email or the Student ID.",
     )
-    frame = _fail(frame, pl.col("parent_email").is_null(), "Parent Email is not a valid address.")
-    frame = _fail(
+    frame = fail_rows(
+        frame, pl.col("parent_email").is_null(), "Parent Email is not a valid address."
+    )
+    frame = fail_rows(
         frame,
         pl.col("parent_ids").is_null(),
         pl.format("No parent or guardian has email '{}'.", masked_parent),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("parent_ids").list.len() > 1,
         pl.format("Several guardians have email '{}'; fix the duplicates first.", masked_parent),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("student_sourced_id").is_not_null()
         & pl.col("id_ok").is_null()
@@ -95,22 +86,22 @@ def plan_import(rows: pl.DataFrame, row_findings: pl.DataFrame, live: LiveState)
             "zero_hint",
         ),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("student_sourced_id").is_not_null() & pl.col("id_ok").is_null(),
         pl.format("No student has id '{}'.", "student_sourced_id"),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("student_email").is_not_null() & pl.col("student_ids").is_null(),
         pl.format("No student has email '{}'.", masked_student),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("student_ids").list.len() > 1,
         pl.format("Several students have email '{}'; use the Student ID.", masked_student),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("student_sourced_id").is_not_null()
         & pl.col("student_email").is_not_null()
@@ -139,7 +130,7 @@ def _links(frame: pl.DataFrame, links: pl.DataFrame) -> Plan:
         .agg(pl.col("_line").min().alias("first_line"))
     )
     frame = frame.join(first, on=["student", "guardian"], how="left")
-    frame = _fail(
+    frame = fail_rows(
         frame,
         pl.col("first_line") < pl.col("_line"),
         pl.format("Duplicate of line {}: the same parent and student.", "first_line"),
@@ -158,7 +149,7 @@ def _links(frame: pl.DataFrame, links: pl.DataFrame) -> Plan:
         rank=pl.when(new).then(pl.col("_line").rank("ordinal").over("student", new)),
         n_linked=pl.col("n_linked").fill_null(0),
     )
-    frame = _fail(
+    frame = fail_rows(
         frame,
         new & (pl.col("n_linked") + pl.col("rank") > MAX_GUARDIANS),
         pl.format(

@@ -148,9 +148,12 @@ def test_xlsx_template_is_read_with_sheet_row_numbers(tmp_path, district):
     assert "stripped the leading zeros" in out.results["message"][1]
 
 
-def test_shipped_template_has_the_headers():
+def test_template_has_the_headers_and_reads_back(tmp_path, district):
     from roster_pipeline.intake.spreadsheet import xlsx_to_csv_text
-    from roster_pipeline_tests.conftest import PROJECT
+    from roster_pipeline.relationships.template import write_template
 
-    text = xlsx_to_csv_text(PROJECT / "data" / "relationships_template.xlsx")
+    path = write_template(tmp_path / "template.xlsx")
+    text = xlsx_to_csv_text(path)
     assert text.splitlines()[0] == "Parent Email,Student Email,Student ID,Relationship Type"
+    out = run_import(path, district, mode="preview", results_dir=tmp_path / "results")
+    assert out.results.is_empty() and out.file_check["rows_read"] == 0

@@ -106,14 +106,15 @@ def read_batch(folder: Path, scope_school: str | None = None) -> RawBatch:
                 )
             )
     present = {header_key(k) for k in batch.raw}
-    for kind, mode in manifest.modes.items():
-        if mode in ("bulk", "delta") and kind not in present and kind not in NOT_LOADED:
+    names = {header_key(k): k for k in SPECS}
+    for key, mode in manifest.modes.items():
+        if mode in ("bulk", "delta") and key not in present and key not in NOT_LOADED:
             notes.append(
                 findings.file_finding(
                     "manifest.csv",
                     "MANIFEST_FILE_MISSING",
-                    f"The manifest declares {kind}.csv as {mode} but the file is not in the "
-                    "batch; the live rows for it were kept unchanged.",
+                    f"The manifest declares {names.get(key, key)}.csv as {mode} but the file is "
+                    "not in the batch; the live rows for it were kept unchanged.",
                 )
             )
     batch.findings = findings.concat(notes)

@@ -22,6 +22,8 @@ def test_manifest_problems_are_findings(tmp_path):
     assert "MANIFEST_FILE_MISSING" in codes  # enrollments declared delta, not shipped
     hint = batch.findings.filter(batch.findings["code"] == "MANIFEST_KEY_UNKNOWN")["message"][0]
     assert "file.users" in hint
+    missing = batch.findings.filter(batch.findings["code"] == "MANIFEST_FILE_MISSING")["message"][0]
+    assert "enrollments.csv as delta" in missing
     assert batch.manifest.mode("enrollments") == "delta"
 
 

@@ -185,3 +185,14 @@ def test_setting_off_ignores_the_roster_guardian_links(simple_batch, tmp_path):
     assert query(db, "SELECT count(*) FROM student_guardians") == [(0,)]
     assert not result.findings.filter(pl.col("code").str.starts_with("USR_AGENT")).height
     assert query(db, "SELECT count(*) FROM users WHERE role IN ('parent', 'guardian')") == [(2,)]
+
+
+def test_a_second_writer_is_refused_clearly_while_one_runs(simple_batch, tmp_path):
+    from roster_pipeline.warehouse import WarehouseBusyError
+
+    db = tmp_path / "r.duckdb"
+    load_batch(simple_batch, db)
+    with Warehouse(db).writer():
+        with pytest.raises(WarehouseBusyError, match="Another run is writing"):
+            load_batch(simple_batch, db)
+    load_batch(simple_batch, db)  # and works again once the first is done

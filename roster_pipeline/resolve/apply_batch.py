@@ -5,8 +5,9 @@ How each entity's rows are chosen (its "stage"):
   replace that school's rows and keep the other schools');
 - file present and usable, delta (manifest): the file's rows, plus live rows it does not name;
 - file absent or unusable (e.g. a required column missing): the live rows are kept as they are.
-So a missing or broken file never empties a table. Everything is written in the caller's
-transaction; the caller publishes only if this returns.
+So a missing or broken file never empties a table. And a row that is not applied (an error in it,
+or in what it refers to) keeps its live version, if it has one. Everything is written in the
+caller's transaction; the caller publishes only if this returns.
 """
 
 from __future__ import annotations
@@ -102,7 +103,57 @@ def _stage(
             params or None,
         )
     sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _row BIGINT")
-    sql_files.execute(con, f"UPDATE stage_{table} SET _row = rowid")
+    sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _valid BOOLEAN")
+    sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _fallback BOOLEAN DEFAULT false")
+    sql_files.execute(
+        con, f"UPDATE stage_{table} SET _row = rowid, _valid = _ok, _fallback = false"
+    )
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, manage_guardians: bool) -> None:
+    """Resolve references from the validation outcome (again, if rows were brought back)."""
+    for kind in LOAD_ORDER:
+        sql_files.execute(con, f"UPDATE stage_{SPECS[kind].table} SET _ok = _valid")
+    sql_files.execute(
+        con, "CREATE OR REPLACE TEMP TABLE batch_findings AS SELECT * FROM validation_findings"
+    )
+    references.resolve_all(con, manage_guardians=manage_guardians)
+    for kind in LOAD_ORDER:
+        table = SPECS[kind].table
+        sql_files.execute(
+            con,
+            f"DELETE FROM stage_{table} WHERE _fallback AND sourced_id IN "
+            f"(SELECT sourced_id FROM stage_{table} WHERE _ok AND NOT _fallback)",
+        )
+
+
+def _keep_previous_versions(con: duckdb.DuckDBPyConnection) -> int:
+    """A row not applied keeps its live version: bring those versions into the stage.
+
+    Returns how many rows came back (0: the stage is final).
+    """
+    total = 0
+    for kind in LOAD_ORDER:
+        table = SPECS[kind].table
+        live = _live_columns(con, table)
+        if live is None:
+            continue
+        cols = ", ".join(f'"{c}"' for c in live if c != "tenant_id")
+        rejected = (
+            f"SELECT sourced_id FROM stage_{table} WHERE sourced_id IS NOT NULL "
+            "GROUP BY sourced_id HAVING NOT bool_or(_ok) AND NOT bool_or(_fallback)"
+        )
+        added = sql_files.execute(
+            con,
+            f"INSERT INTO stage_{table} BY NAME "
+            f"SELECT NULL::BIGINT AS _line, 'live' AS _file, true AS _ok, true AS _valid, "
+            f"true AS _fallback, {cols} "
+            f"FROM main.{table} WHERE sourced_id IN ({rejected})",
+        )[0][0]
+        if added:
+            sql_files.execute(con, f"UPDATE stage_{table} SET _row = rowid WHERE _row IS NULL")
+        total += added
+    return total
 
 
 def _mode_conflicts(batch: RawBatch, validated: dict[str, ValidatedFile]) -> list[pl.DataFrame]:
@@ -144,14 +195,18 @@ def apply_batch(
             *_mode_conflicts(batch, validated),
         ]
     )
-    con.register("validation_findings", batch_findings.to_arrow())
+    con.register("incoming_findings", batch_findings.to_arrow())
     sql_files.execute(
-        con, "CREATE OR REPLACE TEMP TABLE batch_findings AS SELECT * FROM validation_findings"
+        con, "CREATE OR REPLACE TEMP TABLE validation_findings AS SELECT * FROM incoming_findings"
     )
-    con.unregister("validation_findings")
+    con.unregister("incoming_findings")
     for kind in LOAD_ORDER:
         _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch)
-    references.resolve_all(con, manage_guardians=manage_guardians)
+    _resolve(con, manage_guardians)
+    for _ in LOAD_ORDER:  # each round can only bring back rows of one more level
+        if not _keep_previous_versions(con):
+            break
+        _resolve(con, manage_guardians)
     sql_files.run(con, "write_tables")
     table_rows: dict[str, int] = {}
     for kind in LOAD_ORDER:

@@ -196,3 +196,23 @@ def test_a_second_writer_is_refused_clearly_while_one_runs(simple_batch, tmp_pat
         with pytest.raises(WarehouseBusyError, match="Another run is writing"):
             load_batch(simple_batch, db)
     load_batch(simple_batch, db)  # and works again once the first is done
+
+
+def test_a_rejected_row_keeps_its_previous_live_version(simple_batch, tmp_path):
+    db = tmp_path / "r.duckdb"
+    load_batch(simple_batch, db)
+    bad_grade = (simple_batch / "users.csv").read_text().replace(",09,", ",Year 14,")
+    day2 = write_batch(
+        tmp_path / "day2",
+        {
+            "orgs.csv": ORGS,
+            "users.csv": bad_grade,
+            "classes.csv": CLASSES,
+            "enrollments.csv": ENROLLMENTS,
+        },
+    )
+    result = load_batch(day2, db)
+    assert ("users.csv", 2, "USR_GRADE_INVALID") in codes(result)
+    # 0001 was not applied today: yesterday's version stays, and so do its enrollments
+    assert query(db, "SELECT grades FROM users WHERE sourced_id = '0001'") == [(["09"],)]
+    assert query(db, "SELECT count(*) FROM enrollments") == [(3,)]

@@ -38,6 +38,4 @@ def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
     )
     assert report["success"] and report["first_load_s"] > 0
     saved = json.loads(out.read_text())
-    assert {"students", "first_load_s", "rows_per_s", "peak_rss_mib", "guardians_preview_s"} <= set(
-        saved
-    )
+    assert {"students", "baseline_s", "first_load_s", "ratio_first", "peak_rss_mib"} <= set(saved)

@@ -27,6 +27,15 @@ def test_preview_then_apply_partitions_on_the_sample(tmp_path):
             sql = "SELECT count(*) FROM student_guardians WHERE source = 'guardians_upload'"
             return con.execute(sql).fetchall()[0][0]
 
+    abandoned = dg.materialize(
+        [guardian_upload],
+        resources=resources,
+        partition_key="apply",
+        run_config={"ops": {"guardian_upload": {"config": {"abandon": True}}}},
+    )
+    meta = abandoned.asset_materializations_for_node("guardian_upload")[0].metadata
+    assert meta["abandoned"].value is True and count_upload_guardians() == 0
+
     preview = dg.materialize(
         [guardian_upload], resources=resources, partition_key="preview", selection=[guardian_upload]
     )

@@ -22,20 +22,18 @@ from pathlib import Path
 from queue import Empty
 
 
-def _materialize(folder: str, db: str, queue: mp.Queue) -> None:
+def _materialize(folder: str, db: str) -> bool:
+    """The full load through the real Dagster assets and checks."""
     import dagster as dg
 
     from roster_pipeline.defs.roster.checks import roster_checks
     from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
 
-    started = time.perf_counter()
     result = dg.materialize(
         [*ROSTER_ASSETS, *roster_checks],
         resources=roster_resources(folder, db, work_dir=str(Path(db).parent / "work")),
     )
-    elapsed = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put({"success": result.success, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024})
+    return result.success
 
 
 BASELINE_SQL = (
@@ -49,11 +47,10 @@ BASELINE_SQL = (
 )
 
 
-def _bare_duckdb(folder: str, db: str, queue: mp.Queue) -> None:
+def _bare_duckdb(folder: str, db: str) -> bool:
     """Baseline: the files read as text by DuckDB, the reference joins, written to a file."""
     import duckdb
 
-    started = time.perf_counter()
     Path(db).unlink(missing_ok=True)
     with duckdb.connect(db) as con:
         for name in ("orgs", "classes", "users", "enrollments"):
@@ -62,33 +59,34 @@ def _bare_duckdb(folder: str, db: str, queue: mp.Queue) -> None:
         for sql in BASELINE_SQL[1:]:
             con.execute(sql).fetchall()
         con.execute("CHECKPOINT").fetchall()
-    elapsed = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put({"success": True, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024})
+    return True
 
 
-def _preview_guardians(path: str, db: str, queue: mp.Queue) -> None:
+def _preview_guardians(path: str, db: str) -> bool:
+    """A guardians.csv Dry Run against the loaded district."""
     from roster_pipeline.guardians.upload import run_upload
     from roster_pipeline.warehouse import Warehouse
 
-    started = time.perf_counter()
     outcome = run_upload(
         Path(path), Warehouse(db), mode="preview", results_dir=Path(db).parent / "results"
     )
+    return outcome.results.height > 0
+
+
+def _measured(task: Callable[[str, str], bool], first: str, second: str, queue: mp.Queue) -> None:
+    """Run ``task`` in this (child) process; report its seconds and this process's peak RSS."""
+    started = time.perf_counter()
+    success = task(first, second)
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put(
-        {"success": outcome.results.height > 0, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024}
-    )
+    queue.put({"success": success, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024})
 
 
-def run_in_child(
-    folder: Path, db: Path, target: Callable[[str, str, mp.Queue], None] = _materialize
-) -> dict:
+def run_in_child(folder: Path, db: Path, target: Callable[[str, str], bool] = _materialize) -> dict:
     """Run ``target`` in a spawned process so its peak memory is its own."""
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()
-    child = ctx.Process(target=target, args=(str(folder), str(db), queue))
+    child = ctx.Process(target=_measured, args=(target, str(folder), str(db), queue))
     child.start()
     while True:
         try:

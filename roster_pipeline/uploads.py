@@ -221,7 +221,6 @@ def run(
     batch_id = upload_id(kind, path)
     raw = read_roster_file(path, kind.spec)
     validated = validate_file(raw, region=region)
-    validated.frame = validated.frame.filter(pl.col("_line").is_not_null())
     plan = planner(validated, read_live(store))
     results = pl.concat([plan.results, unread_rows(raw.findings, validated.frame["_line"])])
     results = results.sort("line")

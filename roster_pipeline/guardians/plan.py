@@ -46,6 +46,11 @@ def _lines(column: str = "_line") -> pl.Expr:
     return pl.col(column).sort().cast(pl.String).str.join(", ")
 
 
+def unique_live(key: str) -> pl.Expr:
+    """The live user holding this email (or mobile), when exactly one does."""
+    return pl.when(pl.col(f"live_{key}").list.len() == 1).then(pl.col(f"live_{key}").list.first())
+
+
 def _resolve_ids(rows: pl.DataFrame, guardians: pl.DataFrame) -> pl.DataFrame:
     """Give each row its guardian id: as given, else by email or mobile (file, then live)."""
     file_ids = rows.filter(pl.col("guardian_sourced_id").is_not_null())
@@ -68,9 +73,6 @@ def _resolve_ids(rows: pl.DataFrame, guardians: pl.DataFrame) -> pl.DataFrame:
     out = rows
     for key, in_file, live in by_key:
         out = out.join(in_file, on=key, how="left").join(live, on=key, how="left")
-    unique_live = lambda key: (  # noqa: E731
-        pl.when(pl.col(f"live_{key}").list.len() == 1).then(pl.col(f"live_{key}").list.first())
-    )
     out = out.with_columns(
         ambiguous=pl.col("guardian_sourced_id").is_null()
         & pl.coalesce(pl.col("file_email"), unique_live("email")).is_null()

@@ -44,14 +44,17 @@ def empty_validated(kind: str) -> pl.DataFrame:
     return validate_file(raw).frame
 
 
-def _live_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
+def _live_columns(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """The live table's columns (tenant_id aside) as a quoted SELECT list; None: no table yet."""
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns "
         "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
         [table],
     ).fetchall()
-    return [r[0] for r in rows] or None
+    return ", ".join(f'"{r[0]}"' for r in rows if r[0] != "tenant_id") or None
 
+
+_UPLOAD_BATCHES = "SELECT batch_id FROM main.batches WHERE kind <> 'roster'"
 
 # A school-level upload replaces only that school's rows; these say which live rows are its.
 _IN_SCOPE = {
@@ -80,9 +83,8 @@ def _stage(
         {"batch_id": batch.batch_id},
     )
     con.unregister("incoming")
-    live = _live_columns(con, table)
-    if live is not None:
-        cols = ", ".join(f'"{c}"' for c in live if c != "tenant_id")
+    cols = _live_columns(con, table)
+    if cols is not None:
         keep = "true"
         params: dict[str, str] = {}
         if fresh and mode == "bulk" and batch.scope_school is None:
@@ -90,10 +92,8 @@ def _stage(
         elif fresh and mode == "bulk":
             keep = f"NOT coalesce({_IN_SCOPE.get(table, 'false')}, false)"
             params = {"scope": batch.scope_school} if table in _IN_SCOPE else {}
-        if table == "users" and keep != "true":
-            # guardian accounts created by a guardians upload are not the roster's to replace
-            keep = f"({keep}) OR batch_id IN (SELECT batch_id FROM main.batches "
-            keep += "WHERE kind = 'guardians_upload')"
+        # rows an upload wrote (guardian accounts) are not the roster's to replace
+        keep = f"({keep}) OR batch_id IN ({_UPLOAD_BATCHES})"
         sql_files.execute(
             con,
             f"INSERT INTO stage_{table} BY NAME "
@@ -135,10 +135,9 @@ def _keep_previous_versions(con: duckdb.DuckDBPyConnection) -> int:
     total = 0
     for kind in LOAD_ORDER:
         table = SPECS[kind].table
-        live = _live_columns(con, table)
-        if live is None:
+        cols = _live_columns(con, table)
+        if cols is None:
             continue
-        cols = ", ".join(f'"{c}"' for c in live if c != "tenant_id")
         rejected = (
             f"SELECT sourced_id FROM stage_{table} WHERE sourced_id IS NOT NULL "
             "GROUP BY sourced_id HAVING NOT bool_or(_ok) AND NOT bool_or(_fallback)"

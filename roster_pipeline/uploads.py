@@ -21,6 +21,7 @@ from roster_pipeline.reports.results_file import write_results
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
 from roster_pipeline.specs import FileSpec
+from roster_pipeline.sync import history
 from roster_pipeline.warehouse import Warehouse
 
 MODES = ("preview", "apply")
@@ -250,6 +251,8 @@ def run(
         if mode == "apply" and not plan.abandoned:
             sql_files.run(con, kind.apply_sql, params=params)
         _record_batch(con, kind, batch_id, tenant_id, path, mode, results, plan.abandoned)
+        if mode == "apply" and not plan.abandoned:
+            history.commit_version(con, batch_id, kind.batch_kind)
     return UploadOutcome(
         batch_id, mode, results, plan.abandoned, xlsx, csv, preview_check, file_check
     )

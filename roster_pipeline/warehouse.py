@@ -45,6 +45,7 @@ class Warehouse:
                 raise WarehouseBusyError(
                     f"Another run is writing {self.path.name}; try again when it finishes."
                 ) from err
+            self._remove_abandoned_work()
             work = self.path.with_name(f".{self.path.name}.{os.getpid()}.work")
             work.unlink(missing_ok=True)
             if self.path.exists():
@@ -62,6 +63,11 @@ class Warehouse:
                 work.unlink(missing_ok=True)
                 Path(str(work) + ".wal").unlink(missing_ok=True)
                 raise
+
+    def _remove_abandoned_work(self) -> None:
+        """Private copies left by killed runs (we hold the lock, so none is in use)."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.work*"):
+            leftover.unlink(missing_ok=True)
 
     def reader(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection to the published file (an empty in-memory db if none yet)."""

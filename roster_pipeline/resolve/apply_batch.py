@@ -1,13 +1,14 @@
-"""Validated files + the live tables -> resolved roster tables, findings and batch records.
+"""Validated files + the live tables -> the next roster state, then written as the live tables.
 
-How each entity's rows are chosen (its "stage"):
-- file present and usable, bulk: the file's rows replace the entity (for a school-level upload,
-  replace that school's rows and keep the other schools');
+How each entity's next rows are chosen (its "stage"):
+- file present and usable, bulk: the file's rows; a live record the file no longer lists is kept,
+  deactivated (status ``tobedeleted``), never deleted (for a school-level upload, only that
+  school's records; rows an upload wrote are not the roster's to deactivate);
 - file present and usable, delta (manifest): the file's rows, plus live rows it does not name;
 - file absent or unusable (e.g. a required column missing): the live rows are kept as they are.
 So a missing or broken file never empties a table. And a row that is not applied (an error in it,
-or in what it refers to) keeps its live version, if it has one. Everything is written in the
-caller's transaction; the caller publishes only if this returns.
+or in what it refers to) keeps its live version, if it has one. ``stage_batch`` builds the next
+state in temp tables; ``write_live`` writes it, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
 from roster_pipeline.specs import LOAD_ORDER, SPECS, snake
 
 ROSTER_TABLES = tuple(SPECS[k].table for k in LOAD_ORDER)
+TENANT_COLUMNS = ("tenant_id", "application_id")
 
 
 @dataclass
@@ -45,13 +47,13 @@ def empty_validated(kind: str) -> pl.DataFrame:
 
 
 def _live_columns(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
-    """The live table's columns (tenant_id aside) as a quoted SELECT list; None: no table yet."""
+    """The live table's columns (tenant identity aside) as a quoted SELECT list; None: no table."""
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns "
         "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
         [table],
     ).fetchall()
-    return ", ".join(f'"{r[0]}"' for r in rows if r[0] != "tenant_id") or None
+    return ", ".join(f'"{r[0]}"' for r in rows if r[0] not in TENANT_COLUMNS) or None
 
 
 _UPLOAD_BATCHES = "SELECT batch_id FROM main.batches WHERE kind <> 'roster'"
@@ -83,25 +85,29 @@ def _stage(
         {"batch_id": batch.batch_id},
     )
     con.unregister("incoming")
+    sql_files.execute(con, f"UPDATE stage_{table} SET status = coalesce(status, 'active')")
     cols = _live_columns(con, table)
     if cols is not None:
-        keep = "true"
-        params: dict[str, str] = {}
-        if fresh and mode == "bulk" and batch.scope_school is None:
-            keep = "false"
-        elif fresh and mode == "bulk":
-            keep = f"NOT coalesce({_IN_SCOPE.get(table, 'false')}, false)"
-            params = {"scope": batch.scope_school} if table in _IN_SCOPE else {}
-        # rows an upload wrote (guardian accounts) are not the roster's to replace
-        keep = f"({keep}) OR batch_id IN ({_UPLOAD_BATCHES})"
         sql_files.execute(
             con,
             f"INSERT INTO stage_{table} BY NAME "
             f"SELECT NULL::BIGINT AS _line, 'live' AS _file, true AS _ok, {cols} "
-            f"FROM main.{table} WHERE ({keep}) AND sourced_id NOT IN "
+            f"FROM main.{table} WHERE sourced_id NOT IN "
             f"(SELECT sourced_id FROM stage_{table} WHERE sourced_id IS NOT NULL)",
-            params or None,
         )
+        if fresh and mode == "bulk":
+            gone = "true"
+            params: dict[str, str] = {}
+            if batch.scope_school is not None:
+                gone = f"coalesce({_IN_SCOPE.get(table, 'false')}, false)"
+                params = {"scope": batch.scope_school} if table in _IN_SCOPE else {}
+            # rows an upload wrote (guardian accounts) are not the roster's to deactivate
+            sql_files.execute(
+                con,
+                f"UPDATE stage_{table} SET status = 'tobedeleted' WHERE _file = 'live' "
+                f"AND ({gone}) AND batch_id NOT IN ({_UPLOAD_BATCHES})",
+                params or None,
+            )
     sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _row BIGINT")
     sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _valid BOOLEAN")
     sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _fallback BOOLEAN DEFAULT false")
@@ -173,15 +179,14 @@ def _mode_conflicts(batch: RawBatch, validated: dict[str, ValidatedFile]) -> lis
     return out
 
 
-def apply_batch(
+def stage_batch(
     con: duckdb.DuckDBPyConnection,
     batch: RawBatch,
     validated: dict[str, ValidatedFile],
     *,
-    tenant_id: str,
     manage_guardians: bool = True,
-) -> ApplyResult:
-    """Resolve and write one batch into ``con`` (inside the caller's transaction).
+) -> None:
+    """Build the next state in ``stage_<table>`` (rows with ``_ok``) and ``guardian_links``.
 
     ``manage_guardians`` is the district setting "Allow sync to manage guardians": when on, the
     roster's agentSourcedIds make the roster's guardian links; when off they are ignored (and
@@ -206,44 +211,78 @@ def apply_batch(
         if not _keep_previous_versions(con):
             break
         _resolve(con, manage_guardians)
+    if not manage_guardians:
+        sql_files.execute(
+            con,
+            "CREATE OR REPLACE TEMP TABLE guardian_links AS SELECT NULL::VARCHAR AS student, "
+            "NULL::VARCHAR AS guardian, NULL::VARCHAR AS relationship, 0 AS rank LIMIT 0",
+        )
+
+
+def write_live(
+    con: duckdb.DuckDBPyConnection,
+    batch: RawBatch,
+    validated: dict[str, ValidatedFile],
+    *,
+    tenant_id: str,
+    application_id: str = "",
+    status: str = "applied",
+    write_tables: bool = True,
+) -> ApplyResult:
+    """Write the staged state as the live tables (if ``write_tables``) and record the batch."""
     sql_files.run(con, "write_tables")
     table_rows: dict[str, int] = {}
     for kind in LOAD_ORDER:
         spec = SPECS[kind]
-        cols = ", ".join(f'"{snake(c)}"' for c in spec.columns if c not in spec.dropped)
-        sql_files.execute(
+        if write_tables:
+            cols = ", ".join(f'"{snake(c)}"' for c in spec.columns if c not in spec.dropped)
+            sql_files.execute(
+                con,
+                f"CREATE OR REPLACE TABLE main.{spec.table} AS "
+                f"SELECT CAST($tenant AS VARCHAR) AS tenant_id, "
+                f"CAST($app AS VARCHAR) AS application_id, batch_id, {cols}, extensions "
+                f"FROM stage_{spec.table} WHERE _ok ORDER BY sourced_id",
+                {"tenant": tenant_id, "app": application_id},
+            )
+        table_rows[spec.table] = sql_files.execute(
+            con, f"SELECT count(*) FROM stage_{spec.table} WHERE _ok"
+        )[0][0]
+    if write_tables:
+        sql_files.run(
             con,
-            f"CREATE OR REPLACE TABLE main.{spec.table} AS "
-            f"SELECT CAST($tenant AS VARCHAR) AS tenant_id, batch_id, {cols}, extensions "
-            f"FROM stage_{spec.table} WHERE _ok ORDER BY sourced_id",
-            {"tenant": tenant_id},
+            "roster_links",
+            params={"tenant": tenant_id, "batch": batch.batch_id, "max": references.MAX_GUARDIANS},
         )
-        table_rows[spec.table] = sql_files.execute(con, f"SELECT count(*) FROM main.{spec.table}")[
-            0
-        ][0]
-    sql_files.execute(con, "DELETE FROM student_guardians WHERE source = 'roster'")
-    if manage_guardians:
-        sql_files.execute(
-            con,
-            "INSERT INTO student_guardians SELECT $tenant, $batch, student, guardian, "
-            "relationship, 'roster' FROM guardian_links WHERE rank <= $max",
-            {"tenant": tenant_id, "batch": batch.batch_id, "max": references.MAX_GUARDIANS},
-        )
-    table_rows["student_guardians"] = con.execute(
-        "SELECT count(*) FROM student_guardians"
-    ).fetchall()[0][0]
+    table_rows["student_guardians"] = sql_files.execute(
+        con, "SELECT count(*) FROM student_guardians"
+    )[0][0]
     all_findings = con.sql(
         "SELECT file, line, column_name, sourced_id, code, severity, message FROM batch_findings"
     ).pl()
     files = _file_accounting(con, batch, validated)
-    _record(con, batch, tenant_id, files, all_findings)
+    _record(con, batch, tenant_id, application_id, status, files, all_findings)
     return ApplyResult(table_rows, files, findings.concat([all_findings]))
 
 
+def apply_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: RawBatch,
+    validated: dict[str, ValidatedFile],
+    *,
+    tenant_id: str,
+    manage_guardians: bool = True,
+) -> ApplyResult:
+    """Stage and write one batch into ``con`` (inside the caller's transaction), no safeguards."""
+    stage_batch(con, batch, validated, manage_guardians=manage_guardians)
+    return write_live(con, batch, validated, tenant_id=tenant_id)
+
+
 def _file_accounting(
-    con: duckdb.DuckDBPyConnection, batch: RawBatch, validated: dict[str, ValidatedFile]
+    con: duckdb.DuckDBPyConnection,
+    batch: RawBatch,
+    validated: dict[str, ValidatedFile],
 ) -> pl.DataFrame:
-    """Rows read, applied and rejected per file: read = applied + rejected."""
+    """Rows read, applied (or, in a preview, to be applied) and rejected per file."""
     rows = []
     for kind, vf in validated.items():
         table = SPECS[kind].table
@@ -284,15 +323,23 @@ def _record(
     con: duckdb.DuckDBPyConnection,
     batch: RawBatch,
     tenant_id: str,
+    application_id: str,
+    status: str,
     files: pl.DataFrame,
     all_findings: pl.DataFrame,
 ) -> None:
     """Append the batch, its files and its findings to the history tables (idempotent per batch)."""
     params = {"batch": batch.batch_id, "tenant": tenant_id}
-    for table in ("findings", "batches", "batch_files"):
+    for table in ("findings", "batch_files"):
         sql_files.execute(
             con, f"DELETE FROM {table} WHERE batch_id = $batch", {"batch": batch.batch_id}
         )
+    # an applied batch's record stays when the same batch is previewed again
+    sql_files.execute(
+        con,
+        "DELETE FROM batches WHERE batch_id = $batch AND status IN ('previewed', 'held', $status)",
+        {"batch": batch.batch_id, "status": status},
+    )
     sql_files.execute(
         con,
         "INSERT INTO findings SELECT $batch, $tenant, file, line, column_name, sourced_id, code, "
@@ -311,11 +358,16 @@ def _record(
     count = dict(zip(severities["severity"], severities["count"], strict=True))
     sql_files.execute(
         con,
-        "INSERT INTO batches VALUES ($batch, $tenant, 'roster', $folder, $received, "
-        "current_timestamp, $version, $manifest, $scope, 'applied', $read, $applied, $rejected, "
-        "$errors, $warnings)",
+        "INSERT INTO batches BY NAME SELECT $batch AS batch_id, $tenant AS tenant_id, "
+        "$app AS application_id, 'roster' AS kind, $folder AS folder, $received AS received_at, "
+        "current_timestamp AS applied_at, $version AS oneroster_version, "
+        "$manifest AS manifest_present, $scope AS scope, $status AS status, $read AS rows_read, "
+        "$applied AS rows_applied, $rejected AS rows_rejected, $errors AS errors, "
+        "$warnings AS warnings",
         {
             **params,
+            "app": application_id,
+            "status": status,
             "folder": batch.folder,
             "received": batch.received_at,
             "version": batch.manifest.version,

@@ -18,6 +18,7 @@ EXPECTED_ASSETS = {
     "batches",
     "guardian_upload",
     "relationship_import",
+    "roster_sync",
 }
 
 
@@ -37,3 +38,6 @@ def test_definitions_load_with_expected_assets_checks_and_jobs():
     assert defs.resolve_job_def("roster_load") is not None
     upload = graph.get(dg.AssetKey("guardian_upload"))
     assert upload.partitions_def.get_partition_keys() == ["preview", "apply"]
+    assert defs.resolve_job_def("roster_sync_job") is not None
+    assert {s.name for s in defs.schedules} == {"daily_roster_sync"}
+    assert {s.name for s in defs.sensors} == {"new_batch_sensor"}

@@ -155,5 +155,6 @@ def test_sync_net_sequence_follows_bulk_snapshots(tmp_path):
             assert table(db, "SELECT status FROM courses WHERE sourced_id = '10009'") == [
                 ("tobedeleted",)
             ]
-    assert counts == [4, 5, 5, 4]
+    assert counts == [4, 5, 5, 5]  # a course missing from a bulk file is deactivated, not deleted
+    assert table(db, "SELECT status FROM courses WHERE sourced_id = '10009'") == [("tobedeleted",)]
     assert table(db, "SELECT count(*) FROM batches") == [(4,)]

@@ -172,7 +172,12 @@ def test_school_level_upload_replaces_only_that_school(tmp_path):
     result = load_batch(
         write_batch(tmp_path / "s", {"users.csv": school}), db, scope_school="00417"
     )
-    assert query(db, "SELECT sourced_id FROM users ORDER BY 1") == [("n1",), ("n3",), ("s1",)]
+    assert query(db, "SELECT sourced_id, status FROM users ORDER BY 1") == [
+        ("n1", "active"),
+        ("n2", "tobedeleted"),  # this school's record the upload no longer lists: deactivated
+        ("n3", "active"),
+        ("s1", "active"),  # the other school's: untouched
+    ]
     assert query(db, "SELECT org_sourced_ids FROM users WHERE sourced_id = 'n3'") == [(["00417"],)]
     assert result.files["rows_applied"].to_list() == [2]
 

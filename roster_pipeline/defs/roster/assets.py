@@ -8,9 +8,13 @@ import polars as pl
 from roster_pipeline import findings
 from roster_pipeline.defs.roster import metadata
 from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+from roster_pipeline.defs.sync.assets import SyncRunConfig, held_failure
+from roster_pipeline.defs.sync.resources import DistrictSettings
 from roster_pipeline.intake.batch import RawBatch, read_batch
-from roster_pipeline.resolve.apply_batch import ROSTER_TABLES, apply_batch
+from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
+from roster_pipeline.sync.run import SyncRefusedError, sync_batch
+from roster_pipeline.warehouse import WarehouseBusyError
 
 GROUP_INTAKE, GROUP_VALIDATE, GROUP_ROSTER = "intake", "validate", "roster"
 TABLE_ASSETS = (*ROSTER_TABLES, "student_guardians")
@@ -99,39 +103,54 @@ def validated_roster_files(
 )
 def roster_tables(
     context: dg.AssetExecutionContext,
+    config: SyncRunConfig,
     settings: RosterSettings,
+    district: DistrictSettings,
     warehouse: RosterWarehouse,
     validated_roster_files: ValidatedBatch,
 ):
-    """Resolve every sourcedId reference and publish the roster tables in one atomic swap."""
+    """Resolve every sourcedId reference and apply the batch as a sync, safeguards included.
+
+    The roster tables are published in one atomic swap; a held sync changes nothing.
+    """
     store = warehouse.warehouse()
-    with store.writer() as con:
-        result = apply_batch(
-            con,
-            validated_roster_files.batch,
-            validated_roster_files.files,
-            tenant_id=settings.tenant_id,
-            manage_guardians=settings.sync_manages_guardians,
+    try:
+        outcome = sync_batch(
+            validated_roster_files,
+            store,
+            district.sync_settings(settings),
+            action=config.action,
+            run_id=context.run.run_id,
         )
+    except (SyncRefusedError, WarehouseBusyError) as refused:
+        raise dg.Failure(str(refused)) from None
+    if outcome.status != "applied":
+        raise held_failure(outcome)
+    with store.reader() as con:
+        rows = {
+            name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+            for name in TABLE_ASSETS
+        }
         previews = {
             name: con.sql(f"SELECT * EXCLUDE (extensions) FROM {name} LIMIT 5").pl()
             for name in ROSTER_TABLES
         }
         previews["student_guardians"] = con.sql("SELECT * FROM student_guardians LIMIT 5").pl()
-    batch_id = validated_roster_files.batch.batch_id
+    batch_id = outcome.batch_id
     context.log.info(
-        f"batch {batch_id}: {result.files['rows_applied'].sum()} of "
-        f"{result.files['rows_read'].sum()} rows applied, {result.findings.height} findings"
+        f"batch {batch_id}: {outcome.files['rows_applied'].sum()} of "
+        f"{outcome.files['rows_read'].sum()} rows applied, {outcome.findings.height} findings, "
+        f"changes {outcome.counts.totals()}"
     )
     by_table = {
-        name: result.findings.filter(pl.col("file").str.starts_with(file_stem))
+        name: outcome.findings.filter(pl.col("file").str.starts_with(file_stem))
         for name, file_stem in TABLE_FILES.items()
     }
     for name in TABLE_ASSETS:
         yield dg.MaterializeResult(
             asset_key=name,
             metadata={
-                "dagster/row_count": result.table_rows[name],
+                "dagster/row_count": rows[name],
                 "batch_id": batch_id,
                 "findings": metadata.findings_table(by_table.get(name, findings.empty())),
                 "preview": metadata.preview(previews[name]),
@@ -140,20 +159,20 @@ def roster_tables(
     yield dg.MaterializeResult(
         asset_key="findings",
         metadata={
-            "dagster/row_count": result.findings.height,
+            "dagster/row_count": outcome.findings.height,
             "batch_id": batch_id,
-            "findings": metadata.findings_table(result.findings),
-            **metadata.counts(result.findings),
+            "findings": metadata.findings_table(outcome.findings),
+            **metadata.counts(outcome.findings),
         },
     )
     yield dg.MaterializeResult(
         asset_key="batches",
         metadata={
-            "batch_id": batch_id,
-            "files": metadata.preview(result.files.drop("sha256"), rows=50),
-            "rows_read": int(result.files["rows_read"].sum()),
-            "rows_applied": int(result.files["rows_applied"].sum()),
-            "rows_rejected": int(result.files["rows_rejected"].sum()),
+            **metadata.sync_outcome(outcome),
+            "files": metadata.preview(outcome.files.drop("sha256"), rows=50),
+            "rows_read": int(outcome.files["rows_read"].sum()),
+            "rows_applied": int(outcome.files["rows_applied"].sum()),
+            "rows_rejected": int(outcome.files["rows_rejected"].sum()),
             "duckdb_path": dg.MetadataValue.path(str(store.path)),
         },
     )

@@ -7,6 +7,7 @@ import polars as pl
 
 from roster_pipeline import findings
 from roster_pipeline.privacy import masked_preview
+from roster_pipeline.sync.run import SyncOutcome
 
 
 def findings_table(found: pl.DataFrame, limit: int = 25) -> dg.MetadataValue:
@@ -50,4 +51,31 @@ def counts(found: pl.DataFrame) -> dict[str, int]:
         "errors": int((found["severity"] == findings.ERROR).sum()),
         "warnings": int((found["severity"] == findings.WARNING).sum()),
         "codes": found["code"].n_unique(),
+    }
+
+
+def change_table(counts: pl.DataFrame) -> dg.MetadataValue:
+    """Markdown table of a change set's counts: one row per entity, one column per change."""
+    if counts.is_empty():
+        return dg.MetadataValue.md("No changes.")
+    wide = counts.pivot("change", index="entity", values="n").fill_null(0).sort("entity")
+    header = "| " + " | ".join(wide.columns) + " |"
+    sep = "| --- |" + " ---: |" * (len(wide.columns) - 1)
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in wide.iter_rows()]
+    return dg.MetadataValue.md("\n".join([header, sep, *body]))
+
+
+def sync_outcome(outcome: SyncOutcome) -> dict[str, object]:
+    """Metadata of a sync run: status, reasons, counts (never a value from the files)."""
+    return {
+        "batch_id": outcome.batch_id,
+        "mode": outcome.mode,
+        "action": outcome.action,
+        "status": outcome.status,
+        "hold_reasons": dg.MetadataValue.md(
+            "\n".join(f"- {r}" for r in outcome.reasons) or "None."
+        ),
+        "changes": change_table(outcome.counts.counts),
+        **{f"changes_{k}": v for k, v in sorted(outcome.counts.totals().items())},
+        "live_version": outcome.version,
     }

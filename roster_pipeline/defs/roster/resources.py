@@ -21,6 +21,8 @@ class RosterSettings(dg.ConfigurableResource):
     """The batch folder: one district export (users.csv, classes.csv, ...)."""
     tenant_id: str = os.environ.get("ROSTER_TENANT_ID", "sample-district")
     """The district's tenant id, recorded on every row."""
+    application_id: str = os.environ.get("ROSTER_APPLICATION_ID", "roster_pipeline")
+    """The district's application id, recorded on every row beside the tenant id."""
     scope_school: str | None = os.environ.get("ROSTER_SCOPE_SCHOOL") or None
     """Set for a school-level upload: the school's sourcedId (files may omit the school column)."""
     phone_region: str = os.environ.get("ROSTER_PHONE_REGION", "US")

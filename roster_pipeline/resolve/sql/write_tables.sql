@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS batches (
     status VARCHAR, rows_read BIGINT, rows_applied BIGINT, rows_rejected BIGINT,
     errors BIGINT, warnings BIGINT
 );
+ALTER TABLE batches ADD COLUMN IF NOT EXISTS application_id VARCHAR;
 CREATE TABLE IF NOT EXISTS batch_files (
     batch_id VARCHAR, tenant_id VARCHAR, file VARCHAR, kind VARCHAR, mode VARCHAR,
     size_bytes BIGINT, sha256 VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_applied BIGINT,

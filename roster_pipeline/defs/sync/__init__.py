@@ -1,0 +1,1 @@
+"""The daily sync: district settings, batch partitions, the sync asset, sensor and schedule."""

@@ -1,0 +1,67 @@
+"""When syncs run: a sensor for new batch folders, and the daily schedule.
+
+The sensor registers each new complete batch folder (and previews it); the schedule applies the
+newest batch when 'Enable daily sync' is on.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from roster_pipeline.defs.sync.assets import roster_sync
+from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
+from roster_pipeline.defs.sync.resources import (
+    DAILY_SYNC_ON,
+    SYNC_CRON,
+    SYNC_TIMEZONE,
+    DistrictSettings,
+)
+from roster_pipeline.sync.drop_folder import complete_batches
+
+roster_sync_job = dg.define_asset_job(
+    "roster_sync_job",
+    selection=[roster_sync],
+    description="Preview or apply one batch of the drop folder (pick batch and mode).",
+)
+
+
+@dg.sensor(job=roster_sync_job, minimum_interval_seconds=60)
+def new_batch_sensor(
+    context: dg.SensorEvaluationContext, district: DistrictSettings
+) -> dg.SensorResult | dg.SkipReason:
+    """Registers each complete new batch folder as a partition and previews it."""
+    known = set(context.instance.get_dynamic_partitions(roster_batches.name))
+    ready = complete_batches(Path(district.drop_dir), district.settle_seconds)
+    new = [name for name in ready if name not in known]
+    if not new:
+        return dg.SkipReason(f"no new complete batch in the drop folder ({len(ready)} known)")
+    return dg.SensorResult(
+        dynamic_partitions_requests=[roster_batches.build_add_request(new)],
+        run_requests=[
+            dg.RunRequest(partition_key=sync_key(name, "preview"), run_key=f"{name}:preview")
+            for name in new
+        ],
+    )
+
+
+@dg.schedule(
+    job=roster_sync_job,
+    cron_schedule=SYNC_CRON,
+    execution_timezone=SYNC_TIMEZONE,
+    default_status=(
+        dg.DefaultScheduleStatus.RUNNING if DAILY_SYNC_ON else dg.DefaultScheduleStatus.STOPPED
+    ),
+)
+def daily_roster_sync(
+    context: dg.ScheduleEvaluationContext, district: DistrictSettings
+) -> dg.RunRequest | dg.SkipReason:
+    """Applies the newest complete batch once a day (ROSTER_SYNC_CRON, ROSTER_SYNC_TIMEZONE)."""
+    if not district.enable_daily_sync:
+        return dg.SkipReason("'Enable daily sync' is off in the district settings.")
+    ready = complete_batches(Path(district.drop_dir), district.settle_seconds)
+    if not ready:
+        return dg.SkipReason("no complete batch in the drop folder")
+    newest = ready[-1]
+    if not context.instance.has_dynamic_partition(roster_batches.name, newest):
+        context.instance.add_dynamic_partitions(roster_batches.name, [newest])
+    return dg.RunRequest(partition_key=sync_key(newest, "apply"), run_key=f"{newest}:apply")

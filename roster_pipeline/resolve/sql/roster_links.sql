@@ -1,0 +1,13 @@
+-- Replace the roster's guardian links; a link that did not change keeps the batch that made it.
+-- Parameters: $tenant, $batch, $max.
+CREATE OR REPLACE TEMP TABLE previous_roster_links AS
+SELECT * FROM student_guardians WHERE source = 'roster';
+DELETE FROM student_guardians WHERE source = 'roster';
+INSERT INTO student_guardians
+SELECT $tenant, coalesce(p.batch_id, $batch), l.student, l.guardian, l.relationship, 'roster'
+FROM guardian_links l
+LEFT JOIN previous_roster_links p
+  ON p.student_sourced_id = l.student AND p.guardian_sourced_id = l.guardian
+ AND p.relationship IS NOT DISTINCT FROM l.relationship
+WHERE l.rank <= $max
+ORDER BY l.student, l.guardian;

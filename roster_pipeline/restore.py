@@ -1,0 +1,58 @@
+"""Restore the live tables to their state right after an earlier batch.
+
+    python -m roster_pipeline.restore --batch <batch_id> [--db data/roster.duckdb]
+    python -m roster_pipeline.restore --list [--db data/roster.duckdb]
+
+The restore is itself a version: it appears in live_versions, sync_runs and change_log, and can
+be undone by restoring the batch that was live before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from roster_pipeline.defs.roster.resources import DEFAULT_DUCKDB_PATH, RosterSettings
+from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.sync.run import SyncRefusedError, restore
+from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
+
+
+def versions(store: Warehouse) -> list[tuple]:
+    """Every live version: number, batch id, kind, when."""
+    with store.reader() as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "live_versions" not in tables:
+            return []
+        return con.execute(
+            "SELECT version, batch_id, kind, applied_at FROM live_versions ORDER BY version"
+        ).fetchall()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; 0 on success, 2 when the restore is refused."""
+    parser = argparse.ArgumentParser(prog="python -m roster_pipeline.restore", description=__doc__)
+    parser.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH, help="the DuckDB file")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--batch", help="restore the state right after this batch was applied")
+    which.add_argument("--list", action="store_true", help="list the versions one can restore")
+    args = parser.parse_args(argv)
+    store = Warehouse(args.db)
+    if args.list:
+        for version, batch_id, kind, applied_at in versions(store):
+            print(f"{version:>5}  {applied_at:%Y-%m-%d %H:%M:%S}  {kind:<22} {batch_id}")  # noqa: T201
+        return 0
+    try:
+        settings = DistrictSettings().sync_settings(RosterSettings())  # tenant ids from the env
+        outcome = restore(store, args.batch, settings)
+    except (SyncRefusedError, WarehouseBusyError) as refused:
+        print(f"refused: {refused}", file=sys.stderr)  # noqa: T201
+        return 2
+    totals = ", ".join(f"{k} {v}" for k, v in sorted(outcome.counts.totals().items()))
+    print(f"restored the state after {args.batch} as version {outcome.version}: {totals}")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

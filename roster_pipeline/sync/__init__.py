@@ -1,0 +1,1 @@
+"""The daily sync: change sets against the live tables, safeguards, history and restore."""

@@ -1,0 +1,232 @@
+"""The change set: what the next state changes in the live tables, record by record.
+
+Per entity: created, updated (one row per field, old and new value), deactivated / reactivated
+(classes: archived / unarchived) and, counted only, unchanged. Changes the district's settings do
+not allow are kept in the set with ``applied = false`` and a note (and undone in the next state).
+Table and column names come from the file specs, never from data; values stay in the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
+from roster_pipeline.specs import LOAD_ORDER, SPECS, snake
+from roster_pipeline.sync.settings import SyncSettings
+
+LINKS = "guardian_links"
+ENTITIES = (*ROSTER_TABLES, LINKS)
+CHANGES = ("created", "updated", "deactivated", "reactivated", "archived", "unarchived")
+_NOT_COMPARED = ("sourcedId", "status", "dateLastModified")
+COMPARED = {
+    SPECS[k].table: tuple(
+        snake(c) for c in SPECS[k].columns if c not in SPECS[k].dropped + _NOT_COMPARED
+    )
+    for k in LOAD_ORDER
+}
+"""Fields whose change is an update (status has its own changes; dateLastModified is noise)."""
+CONTACT_FIELDS = ("email", "sms", "phone")
+STATUS_WORDS = {"classes": ("archived", "unarchived")}
+"""Entity -> (word for going inactive, word for coming back); others deactivate/reactivate."""
+
+CREATE_CHANGE_SET = (
+    "CREATE OR REPLACE TEMP TABLE change_set (entity VARCHAR, sourced_id VARCHAR, "
+    "change VARCHAR, field VARCHAR, old_value VARCHAR, new_value VARCHAR, applied BOOLEAN, "
+    "note VARCHAR)"
+)
+KEPT_ARCHIVED = "kept archived: 'Unarchive classrooms that reappear' is off"
+KEPT_CONTACT = "kept: 'Allow the sync to update contact details of active users' is off"
+
+# An archived class the batch lists again stays archived when the setting is off.
+SKIP_UNARCHIVE = (
+    "INSERT INTO change_set SELECT 'classes', s.sourced_id, 'unarchived', 'status', "
+    "l.status, s.status, false, $note FROM stage_classes s JOIN main.classes l "
+    "ON l.sourced_id = s.sourced_id WHERE s._ok AND l.status = 'tobedeleted' "
+    "AND s.status = 'active'"
+)
+KEEP_ARCHIVED = (
+    "UPDATE stage_classes AS s SET status = 'tobedeleted' FROM main.classes AS l "
+    "WHERE l.sourced_id = s.sourced_id AND s._ok AND l.status = 'tobedeleted'"
+)
+SKIP_CONTACT = (
+    "INSERT INTO change_set SELECT 'users', s.sourced_id, 'updated', '{field}', l.{field}, "
+    "s.{field}, false, $note FROM stage_users s JOIN main.users l ON l.sourced_id = s.sourced_id "
+    "WHERE s._ok AND l.status = 'active' AND s.{field} IS DISTINCT FROM l.{field}"
+)
+KEEP_CONTACTS = (
+    "UPDATE stage_users AS s SET email = l.email, sms = l.sms, phone = l.phone "
+    "FROM main.users AS l WHERE l.sourced_id = s.sourced_id AND s._ok AND l.status = 'active'"
+)
+
+PAIR = (
+    "CREATE OR REPLACE TEMP TABLE change_pair AS SELECT n.sourced_id, n.status AS n_status, "
+    "coalesce(o.status, 'active') AS o_status, o.sourced_id IS NULL AS is_new{fields} "
+    "FROM {next} n LEFT JOIN {old} o ON o.sourced_id = n.sourced_id"
+)
+CREATED = (
+    "INSERT INTO change_set SELECT $entity, sourced_id, 'created', NULL, NULL, NULL, true, NULL "
+    "FROM change_pair WHERE is_new"
+)
+STATUS_CHANGE = (
+    "INSERT INTO change_set SELECT $entity, sourced_id, "
+    "CASE WHEN n_status = 'tobedeleted' THEN $gone ELSE $back END, 'status', o_status, n_status, "
+    "true, NULL FROM change_pair WHERE NOT is_new AND o_status IS DISTINCT FROM n_status"
+)
+FIELD_CHANGE = (
+    "INSERT INTO change_set SELECT $entity, sourced_id, 'updated', '{field}', "
+    "CAST(o_{field} AS VARCHAR), CAST(n_{field} AS VARCHAR), true, NULL FROM change_pair "
+    "WHERE NOT is_new AND n_{field} IS DISTINCT FROM o_{field}"
+)
+LINK_CHANGES = """
+INSERT INTO change_set
+SELECT 'guardian_links', coalesce(n.student, o.student) || '/' || coalesce(n.guardian, o.guardian),
+       CASE WHEN o.student IS NULL THEN 'created' WHEN n.student IS NULL THEN 'deactivated'
+            ELSE 'updated' END,
+       CASE WHEN o.student IS NOT NULL AND n.student IS NOT NULL THEN 'relationship' END,
+       o.relationship, n.relationship, true, NULL
+FROM {next_links} n FULL JOIN {old_links} o ON o.student = n.student AND o.guardian = n.guardian
+WHERE o.student IS NULL OR n.student IS NULL OR o.relationship IS DISTINCT FROM n.relationship
+"""
+SYNC_NEXT_LINKS = "(SELECT student, guardian, relationship FROM guardian_links WHERE rank <= 6)"
+EMPTY_LINKS = "(SELECT NULL AS student, NULL AS guardian, NULL AS relationship LIMIT 0)"
+SYNC_OLD_LINKS = (
+    "(SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship "
+    "FROM main.student_guardians WHERE source = 'roster')"
+)
+COUNTS = """
+WITH changed AS (
+    SELECT entity, CASE WHEN applied THEN change ELSE 'skipped' END AS change,
+           count(DISTINCT sourced_id) AS n
+    FROM change_set GROUP BY ALL
+)
+SELECT * FROM changed
+UNION ALL
+SELECT entity, 'unchanged', next_rows - coalesce((
+    SELECT count(DISTINCT c.sourced_id) FROM change_set c
+    WHERE c.entity = s.entity AND c.applied), 0)
+FROM entity_sizes s WHERE entity <> 'guardian_links'
+"""
+
+
+def _guard(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a safe SQL identifier: {name!r}")
+    return name
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> bool:
+    """Whether ``schema.table`` exists (temp tables excluded)."""
+    return bool(
+        sql_files.execute(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "AND NOT temporary",
+            [schema, table],
+        )[0][0]
+    )
+
+
+def _old(con: duckdb.DuckDBPyConnection, table: str, next_sql: str) -> str:
+    """The live table, or an empty one of the next state's shape before the first load."""
+    return f"main.{table}" if table_exists(con, table) else f"(SELECT * FROM {next_sql} LIMIT 0)"
+
+
+def apply_settings(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> None:
+    """Start the change set with what the settings refuse, and undo it in the staged state."""
+    sql_files.execute(con, CREATE_CHANGE_SET)
+    if not settings.unarchive_classes and table_exists(con, "classes"):
+        sql_files.execute(con, SKIP_UNARCHIVE, {"note": KEPT_ARCHIVED})
+        sql_files.execute(con, KEEP_ARCHIVED)
+    if not settings.update_active_contacts and table_exists(con, "users"):
+        for contact in CONTACT_FIELDS:
+            sql_files.execute(con, SKIP_CONTACT.format(field=contact), {"note": KEPT_CONTACT})
+        sql_files.execute(con, KEEP_CONTACTS)
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection,
+    next_tables: dict[str, str],
+    next_links: str = SYNC_NEXT_LINKS,
+    old_links: str = SYNC_OLD_LINKS,
+) -> None:
+    """Add every change from the live tables to ``next_tables`` (entity -> relation SQL).
+
+    Also fills ``entity_sizes`` (entity, live_active, next_rows) for counts and safeguards.
+    """
+    sql_files.execute(
+        con,
+        "CREATE OR REPLACE TEMP TABLE entity_sizes (entity VARCHAR, live_active BIGINT, "
+        "next_rows BIGINT)",
+    )
+    for table, next_sql in next_tables.items():
+        old = _old(con, _guard(table), next_sql)
+        fields = "".join(
+            f", n.{_guard(f)} AS n_{f}, o.{f} AS o_{f}" for f in COMPARED.get(table, ())
+        )
+        sql_files.execute(con, PAIR.format(fields=fields, next=next_sql, old=old))
+        gone, back = STATUS_WORDS.get(table, ("deactivated", "reactivated"))
+        params = {"entity": table}
+        sql_files.execute(con, CREATED, params)
+        sql_files.execute(con, STATUS_CHANGE, {**params, "gone": gone, "back": back})
+        for f in COMPARED.get(table, ()):
+            sql_files.execute(con, FIELD_CHANGE.format(field=f), params)
+        sql_files.execute(
+            con,
+            f"INSERT INTO entity_sizes SELECT $entity, "
+            f"(SELECT count(*) FROM {old} WHERE coalesce(status, 'active') = 'active'), "
+            "(SELECT count(*) FROM change_pair)",
+            params,
+        )
+    has_links = table_exists(con, "student_guardians")
+    old_links = old_links if has_links else EMPTY_LINKS
+    sql_files.execute(con, LINK_CHANGES.format(next_links=next_links, old_links=old_links))
+    sql_files.execute(
+        con,
+        f"INSERT INTO entity_sizes SELECT 'guardian_links', (SELECT count(*) FROM {old_links}), "
+        f"(SELECT count(*) FROM {next_links})",
+    )
+
+
+def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> None:
+    """The change set of the staged batch (``stage_<table>``, ``guardian_links``)."""
+    apply_settings(con, settings)
+    compute(con, {t: f"(SELECT * FROM stage_{t} WHERE _ok)" for t in ROSTER_TABLES})
+
+
+@dataclass
+class ChangeCounts:
+    """Changes per entity: a long frame (entity, change, n) and the live sizes."""
+
+    counts: pl.DataFrame
+    sizes: pl.DataFrame
+
+    def n(self, entity: str, change: str) -> int:
+        """How many records of ``entity`` get ``change``."""
+        hit = self.counts.filter((pl.col("entity") == entity) & (pl.col("change") == change))
+        return int(hit["n"].sum())
+
+    def totals(self) -> dict[str, int]:
+        """Records per change over all entities."""
+        by_change = self.counts.group_by("change").agg(pl.col("n").sum())
+        return {c: int(n) for c, n in by_change.iter_rows()}
+
+
+def count(con: duckdb.DuckDBPyConnection) -> ChangeCounts:
+    """Count the change set per entity and change (skipped and unchanged included)."""
+    counts = con.sql(COUNTS).pl().filter(pl.col("n") > 0).sort("entity", "change")
+    sizes = con.sql("SELECT * FROM entity_sizes").pl()
+    return ChangeCounts(counts.cast({"n": pl.Int64}), sizes)
+
+
+def digest(con: duckdb.DuckDBPyConnection) -> str:
+    """A fingerprint of the whole change set (order-free), to tell a plan from another."""
+    row = sql_files.execute(
+        con,
+        "SELECT count(*), coalesce(bit_xor(hash(entity, sourced_id, change, field, old_value, "
+        "new_value, applied)), 0) FROM change_set",
+    )[0]
+    return f"{row[0]}:{row[1]:016x}"

@@ -1,0 +1,408 @@
+"""One sync run: plan a batch against the live tables, then preview, hold, apply or discard it.
+
+- ``preview``: the change set is recorded (``sync_plan``), nothing live changes;
+- ``apply``: applied in one transaction, unless a safeguard holds it (then recorded as held);
+- ``approve``: applies a held batch as it was planned, refused if anything changed since;
+- ``discard``: closes a held batch without applying it.
+Every run is a row of ``sync_runs``; every applied change a row of ``change_log``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from roster_pipeline.intake.batch import read_batch
+from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve.apply_batch import (
+    ROSTER_TABLES,
+    ApplyResult,
+    stage_batch,
+    write_live,
+)
+from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
+from roster_pipeline.sync import changes, history, safeguards
+from roster_pipeline.sync.settings import ADMINISTRATOR_ROLES, TEACHER_ROLES, SyncSettings
+from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
+
+MODES = ("preview", "apply")
+ACTIONS = ("run", "approve", "discard")
+
+
+class SyncRefusedError(RuntimeError):
+    """The run asked for cannot be done (nothing held, a stale plan, an unknown batch)."""
+
+
+@dataclass
+class SyncOutcome:
+    """What a run did."""
+
+    run_id: str
+    batch_id: str
+    mode: str
+    action: str
+    status: str
+    """previewed | applied | held | discarded."""
+    reasons: list[str]
+    counts: changes.ChangeCounts
+    version: int
+    """The live version after the run."""
+    files: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Per file: rows read, applied (in a preview or hold: to be applied) and rejected."""
+    findings: pl.DataFrame = field(default_factory=pl.DataFrame)
+    table_rows: dict[str, int] = field(default_factory=dict)
+    """Rows per table after the run (in a preview or hold: as the plan would leave them)."""
+
+
+UNCHANGED_KEEPS_BATCH = (
+    "UPDATE stage_{table} AS s SET batch_id = l.batch_id FROM main.{table} AS l "
+    "WHERE l.sourced_id = s.sourced_id AND s._ok AND s.sourced_id NOT IN "
+    "(SELECT sourced_id FROM change_set WHERE entity = $entity AND applied)"
+)
+LOG_CHANGES = (
+    "INSERT INTO change_log SELECT $batch, $run, $tenant, $app, $version, entity, sourced_id, "
+    "change, field, old_value, new_value, current_timestamp FROM change_set WHERE applied"
+)
+LAST_APPLY_RUN = (
+    "SELECT status, live_version, plan_digest, settings FROM sync_runs "
+    "WHERE batch_id = ? AND mode = 'apply' ORDER BY started_at DESC LIMIT 1"
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _held_run(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple:
+    """The batch's held run (status, live_version, plan_digest, settings); refused if none."""
+    rows = sql_files.execute(con, LAST_APPLY_RUN, [batch_id])
+    if not rows or rows[0][0] != "held":
+        state = rows[0][0] if rows else "never run"
+        raise SyncRefusedError(f"batch {batch_id} is not held (its last apply run: {state}).")
+    return rows[0]
+
+
+def _grants(settings: SyncSettings) -> pl.DataFrame:
+    """(role, permission) for every staff role the settings grant permissions to."""
+    pairs = [(r, p) for r in ADMINISTRATOR_ROLES for p in settings.administrator_permissions]
+    pairs += [(r, p) for r in TEACHER_ROLES for p in settings.teacher_permissions]
+    return pl.DataFrame(pairs, schema={"role": pl.String, "permission": pl.String}, orient="row")
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection,
+    validated: ValidatedBatch,
+    settings: SyncSettings,
+    run_id: str,
+) -> tuple[int, ApplyResult]:
+    """Write the staged state, staff permissions, history and change log; the new version."""
+    batch = validated.batch
+    for table in ROSTER_TABLES:
+        if changes.table_exists(con, table):
+            sql_files.execute(con, UNCHANGED_KEEPS_BATCH.format(table=table), {"entity": table})
+    result = write_live(
+        con,
+        batch,
+        validated.files,
+        tenant_id=settings.tenant_id,
+        application_id=settings.application_id,
+    )
+    con.register("grants", _grants(settings).to_arrow())
+    sql_files.run(
+        con,
+        "staff_permissions",
+        params={"tenant": settings.tenant_id, "app": settings.application_id},
+    )
+    con.unregister("grants")
+    version = history.commit_version(con, batch.batch_id, "roster")
+    _log(con, batch.batch_id, run_id, settings, version)
+    return version, result
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str, settings: SyncSettings, version: int
+) -> None:
+    sql_files.execute(
+        con,
+        LOG_CHANGES,
+        {
+            "batch": batch_id,
+            "run": run_id,
+            "tenant": settings.tenant_id,
+            "app": settings.application_id,
+            "version": version,
+        },
+    )
+
+
+def _record_run(
+    con: duckdb.DuckDBPyConnection,
+    outcome: SyncOutcome,
+    settings: SyncSettings,
+    live_version: int,
+    digest: str,
+    started: datetime,
+) -> None:
+    """Append the run to ``sync_runs`` and ``sync_run_counts``; keep its plan in ``sync_plan``."""
+    totals = outcome.counts.totals()
+    sql_files.execute(
+        con,
+        "INSERT INTO sync_runs VALUES ($run, $batch, $tenant, $app, $mode, $action, $status, "
+        "$reason, $live, $applied, $digest, $settings, $started, current_timestamp, $created, "
+        "$updated, $deactivated, $reactivated, $archived, $unarchived, $unchanged, $skipped)",
+        {
+            "run": outcome.run_id,
+            "batch": outcome.batch_id,
+            "tenant": settings.tenant_id,
+            "app": settings.application_id,
+            "mode": outcome.mode,
+            "action": outcome.action,
+            "status": outcome.status,
+            "reason": " ".join(outcome.reasons) or None,
+            "live": live_version,
+            "applied": outcome.version if outcome.status == "applied" else None,
+            "digest": digest,
+            "settings": settings.fingerprint(),
+            "started": started,
+            **{c: totals.get(c, 0) for c in (*changes.CHANGES, "unchanged", "skipped")},
+        },
+    )
+    con.register("run_counts", outcome.counts.counts.to_arrow())
+    sql_files.execute(
+        con,
+        "INSERT INTO sync_run_counts SELECT $run, $batch, entity, change, n FROM run_counts",
+        {"run": outcome.run_id, "batch": outcome.batch_id},
+    )
+    con.unregister("run_counts")
+    if outcome.action == "discard":
+        return
+    sql_files.execute(con, "DELETE FROM sync_plan WHERE batch_id = ?", [outcome.batch_id])
+    kept = "true" if outcome.status in ("previewed", "held") else "NOT applied"
+    sql_files.execute(
+        con,
+        f"INSERT INTO sync_plan SELECT $run, $batch, * FROM change_set WHERE {kept} "
+        "ORDER BY entity, sourced_id, field",
+        {"run": outcome.run_id, "batch": outcome.batch_id},
+    )
+
+
+def _discard(
+    con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str, settings: SyncSettings
+) -> SyncOutcome:
+    """Close a held batch without applying it."""
+    _held_run(con, batch_id)
+    counts = con.sql(
+        "SELECT entity, change, n FROM sync_run_counts WHERE run_id = (SELECT run_id FROM "
+        "sync_runs WHERE batch_id = ? AND status = 'held' ORDER BY started_at DESC LIMIT 1)",
+        params=[batch_id],
+    ).pl()
+    sql_files.execute(
+        con,
+        "UPDATE batches SET status = 'discarded' WHERE batch_id = ? AND status = 'held'",
+        [batch_id],
+    )
+    version = history.current_version(con)
+    return SyncOutcome(
+        run_id,
+        batch_id,
+        "apply",
+        "discard",
+        "discarded",
+        ["Discarded by request: nothing was applied."],
+        changes.ChangeCounts(counts, pl.DataFrame()),
+        version,
+    )
+
+
+def sync_validated(
+    con: duckdb.DuckDBPyConnection,
+    validated: ValidatedBatch,
+    settings: SyncSettings,
+    *,
+    mode: str = "apply",
+    action: str = "run",
+    run_id: str | None = None,
+) -> SyncOutcome:
+    """Plan a validated batch and preview, apply, hold, approve or discard it (one transaction)."""
+    if mode not in MODES or action not in ACTIONS:
+        raise SyncRefusedError(f"mode must be one of {MODES} and action one of {ACTIONS}.")
+    if action != "run" and mode != "apply":
+        raise SyncRefusedError(f"'{action}' is an apply-mode action; a preview only previews.")
+    run_id = run_id or uuid.uuid4().hex
+    batch = validated.batch
+    started = _now()
+    sql_files.run(con, "write_tables")
+    sql_files.run(con, "sync_tables")
+    live_version = history.current_version(con)
+    if action == "discard":
+        outcome = _discard(con, batch.batch_id, run_id, settings)
+        _record_run(con, outcome, settings, live_version, "", started)
+        return outcome
+    stage_batch(con, batch, validated.files, manage_guardians=settings.manage_guardians)
+    changes.plan(con, settings)
+    counts = changes.count(con)
+    digest = changes.digest(con)
+    files = pl.DataFrame(
+        [(kind, batch.manifest.mode(kind), vf.rows_read) for kind, vf in validated.files.items()],
+        schema={"kind": pl.String, "mode": pl.String, "rows_read": pl.Int64},
+        orient="row",
+    )
+    reasons = safeguards.hold_reasons(con, counts, files, settings.thresholds)
+    if action == "approve":
+        _, held_version, held_digest, held_settings = _held_run(con, batch.batch_id)
+        if (held_version, held_digest, held_settings) != (
+            live_version,
+            digest,
+            settings.fingerprint(),
+        ):
+            raise SyncRefusedError(
+                f"batch {batch.batch_id}: the held plan is stale (the live tables or the "
+                "settings changed since it was held). Run it again to see the current plan."
+            )
+    if mode == "preview":
+        status = "previewed"
+    elif reasons and action != "approve":
+        status = "held"
+    else:
+        status = "applied"
+    version = live_version
+    if status == "applied":
+        version, result = _apply(con, validated, settings, run_id)
+    else:
+        result = write_live(
+            con,
+            batch,
+            validated.files,
+            tenant_id=settings.tenant_id,
+            application_id=settings.application_id,
+            status=status,
+            write_tables=False,
+        )
+    outcome = SyncOutcome(
+        run_id,
+        batch.batch_id,
+        mode,
+        action,
+        status,
+        reasons,
+        counts,
+        version,
+        files=result.files,
+        findings=result.findings,
+        table_rows=result.table_rows,
+    )
+    _record_run(con, outcome, settings, live_version, digest, started)
+    return outcome
+
+
+def _record_failure(
+    store: Warehouse, batch_id: str, run_id: str, mode: str, action: str, settings: SyncSettings
+) -> None:
+    """A run that failed leaves the live tables as they were; say so in ``sync_runs``."""
+    with store.writer() as con:
+        sql_files.run(con, "sync_tables")
+        sql_files.execute(
+            con,
+            "INSERT INTO sync_runs (run_id, batch_id, tenant_id, application_id, mode, action, "
+            "status, reason, live_version, settings, started_at, finished_at) VALUES "
+            "(?, ?, ?, ?, ?, ?, 'failed', 'The run failed; see its log. Nothing was applied.', "
+            "?, ?, current_timestamp, current_timestamp)",
+            [
+                run_id,
+                batch_id,
+                settings.tenant_id,
+                settings.application_id,
+                mode,
+                action,
+                history.current_version(con),
+                settings.fingerprint(),
+            ],
+        )
+
+
+def sync_batch(
+    validated: ValidatedBatch,
+    store: Warehouse,
+    settings: SyncSettings,
+    *,
+    mode: str = "apply",
+    action: str = "run",
+    run_id: str | None = None,
+) -> SyncOutcome:
+    """Sync a validated batch into the warehouse; a run that fails is recorded as failed."""
+    run_id = run_id or uuid.uuid4().hex
+    try:
+        with store.writer() as con:
+            return sync_validated(con, validated, settings, mode=mode, action=action, run_id=run_id)
+    except (SyncRefusedError, WarehouseBusyError):
+        raise
+    except Exception:
+        _record_failure(store, validated.batch.batch_id, run_id, mode, action, settings)
+        raise
+
+
+def sync_folder(
+    folder: Path,
+    store: Warehouse,
+    settings: SyncSettings,
+    *,
+    mode: str = "apply",
+    action: str = "run",
+    run_id: str | None = None,
+    scope_school: str | None = None,
+) -> SyncOutcome:
+    """Read, validate and sync one batch folder into the warehouse."""
+    validated = validate_batch(
+        read_batch(folder, scope_school=scope_school),
+        region=settings.region,
+        scope_school=scope_school,
+    )
+    return sync_batch(validated, store, settings, mode=mode, action=action, run_id=run_id)
+
+
+def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutcome:
+    """Bring the live tables back to their state right after ``batch_id`` was applied.
+
+    The restore is itself an apply: a new live version, its changes in ``change_log``.
+    """
+    run_id = uuid.uuid4().hex
+    started = _now()
+    with store.writer() as con:
+        try:
+            target = history.version_after(con, batch_id)
+        except history.UnknownVersionError as err:
+            raise SyncRefusedError(str(err)) from None
+        sql_files.run(con, "sync_tables")
+        live_version = history.current_version(con)
+        tables = history.as_of(con, target)
+        sql_files.execute(con, changes.CREATE_CHANGE_SET)
+        links = tables.get("student_guardians")
+        changes.compute(
+            con,
+            {t: sql for t, sql in tables.items() if t in ROSTER_TABLES},
+            next_links=RESTORE_LINKS.format(links=links) if links else changes.EMPTY_LINKS,
+            old_links=RESTORE_LINKS.format(links="main.student_guardians"),
+        )
+        counts = changes.count(con)
+        for table, sql in tables.items():
+            sql_files.execute(con, f"CREATE OR REPLACE TEMP TABLE restored AS SELECT * FROM {sql}")
+            sql_files.execute(con, f"CREATE OR REPLACE TABLE main.{table} AS FROM restored")
+        restore_id = f"restore-{batch_id}"
+        version = history.commit_version(con, restore_id, "restore")
+        _log(con, restore_id, run_id, settings, version)
+        outcome = SyncOutcome(
+            run_id, restore_id, "apply", "restore", "applied", [], counts, version
+        )
+        _record_run(con, outcome, settings, live_version, changes.digest(con), started)
+    return outcome
+
+
+RESTORE_LINKS = (
+    "(SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship "
+    "FROM {links})"
+)

@@ -1,0 +1,71 @@
+"""District settings that govern a sync, as one plain value (the Dagster resources fill it)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+PERMISSIONS = (
+    "Permissions Admin",
+    "School-Wide Communications",
+    "Rostering Administrator",
+    "Content Moderator",
+    "Users Manager",
+    "Family Access",
+    "Engagement Visibility",
+)
+"""The staff permissions a district can grant to synced staff."""
+
+ADMINISTRATOR_ROLES = (
+    "administrator",
+    "districtAdministrator",
+    "principal",
+    "siteAdministrator",
+    "systemAdministrator",
+)
+TEACHER_ROLES = ("teacher",)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a change set is held instead of applied."""
+
+    deactivate_pct: float = 10.0
+    """Hold if more than this percent of an entity's active records would be deactivated."""
+    update_pct: float = 75.0
+    """Hold if more than this percent of an entity's active records would be updated."""
+    truncated_ratio: float = 0.5
+    """Hold if a bulk file has fewer rows than this share of the last applied batch's file."""
+    min_records: int = 20
+    """Percent rules apply to entities with at least this many active records."""
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Everything a sync run's outcome depends on besides the files and the live tables."""
+
+    tenant_id: str = "district"
+    application_id: str = "roster_pipeline"
+    region: str = "US"
+    manage_guardians: bool = True
+    """'Allow sync to manage guardians'."""
+    unarchive_classes: bool = True
+    """'Unarchive classrooms that reappear in the roster data'."""
+    update_active_contacts: bool = False
+    """'Allow the sync to update contact details of active users' (email, sms, phone)."""
+    administrator_permissions: tuple[str, ...] = PERMISSIONS
+    """Default permissions of synced administrators."""
+    teacher_permissions: tuple[str, ...] = ("School-Wide Communications", "Family Access")
+    """Default permissions of synced teachers."""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.administrator_permissions + self.teacher_permissions) - set(PERMISSIONS)
+        if unknown:
+            raise ValueError(
+                f"unknown staff permissions {sorted(unknown)}; choose from {list(PERMISSIONS)}"
+            )
+
+    def fingerprint(self) -> str:
+        """The settings as canonical JSON: a held plan is approved only under the same ones."""
+        return json.dumps(asdict(self), sort_keys=True)

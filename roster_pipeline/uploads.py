@@ -214,6 +214,7 @@ def run(
     mode: str,
     results_dir: Path,
     tenant_id: str = "district",
+    application_id: str = "",
     region: str = "US",
 ) -> UploadOutcome:
     """Preview (results only) or apply (live rows too) one uploaded file."""
@@ -246,11 +247,11 @@ def run(
         con.register("plan_results", results.to_arrow())
         for name, frame in plan.writes.items():
             con.register(name, frame.to_arrow())
-        params = {"batch": batch_id, "tenant": tenant_id, "mode": mode}
+        params = {"batch": batch_id, "tenant": tenant_id, "app": application_id, "mode": mode}
         sql_files.run(con, "upload_results", {"results_table": kind.results_table}, params)
         if mode == "apply" and not plan.abandoned:
             sql_files.run(con, kind.apply_sql, params=params)
-        _record_batch(con, kind, batch_id, tenant_id, path, mode, results, plan.abandoned)
+        _record_batch(con, kind, batch_id, params, path, results, plan.abandoned)
         if mode == "apply" and not plan.abandoned:
             history.commit_version(con, batch_id, kind.batch_kind)
     return UploadOutcome(
@@ -262,13 +263,13 @@ def _record_batch(
     con: duckdb.DuckDBPyConnection,
     kind: UploadKind,
     batch_id: str,
-    tenant_id: str,
+    params: dict[str, str],
     path: Path,
-    mode: str,
     results: pl.DataFrame,
     abandoned: bool,
 ) -> None:
     """Record the upload in ``batches`` (one row per upload and mode outcome)."""
+    mode = params["mode"]
     status = "abandoned" if abandoned else ("applied" if mode == "apply" else "previewed")
     success = int((results["result"] == "SUCCESS").sum())
     sql_files.run(con, "write_tables")
@@ -279,13 +280,15 @@ def _record_batch(
     )
     sql_files.execute(
         con,
-        "INSERT INTO batches (batch_id, tenant_id, kind, folder, received_at, applied_at, scope, "
-        "status, rows_read, rows_applied, rows_rejected) VALUES ($batch, $tenant, $kind, "
+        "INSERT INTO batches (batch_id, tenant_id, application_id, kind, folder, received_at, "
+        "applied_at, scope, status, rows_read, rows_applied, rows_rejected) VALUES ($batch, "
+        "$tenant, $app, $kind, "
         "$folder, CAST(current_timestamp AS VARCHAR), current_timestamp, 'district', $status, "
         "$read, $applied, $rejected)",
         {
             "batch": batch_id,
-            "tenant": tenant_id,
+            "tenant": params["tenant"],
+            "app": params["app"],
             "kind": kind.batch_kind,
             "folder": str(path.resolve().parent),
             "status": status,

@@ -28,6 +28,7 @@ def run_upload(
     mode: str,
     results_dir: Path,
     tenant_id: str = "district",
+    application_id: str = "",
     scope_school: str | None = None,
     abandon: bool = False,
     region: str = "US",
@@ -55,5 +56,6 @@ def run_upload(
         mode=mode,
         results_dir=results_dir,
         tenant_id=tenant_id,
+        application_id=application_id,
         region=region,
     )

@@ -26,6 +26,7 @@ def run_import(
     mode: str,
     results_dir: Path,
     tenant_id: str = "district",
+    application_id: str = "",
 ) -> UploadOutcome:
     """Preview (results only) or import (links too) one relationships file."""
 
@@ -40,4 +41,5 @@ def run_import(
         mode=mode,
         results_dir=results_dir,
         tenant_id=tenant_id,
+        application_id=application_id,
     )

@@ -251,7 +251,12 @@ def write_live(
         sql_files.run(
             con,
             "roster_links",
-            params={"tenant": tenant_id, "batch": batch.batch_id, "max": references.MAX_GUARDIANS},
+            params={
+                "tenant": tenant_id,
+                "app": application_id,
+                "batch": batch.batch_id,
+                "max": references.MAX_GUARDIANS,
+            },
         )
     table_rows["student_guardians"] = sql_files.execute(
         con, "SELECT count(*) FROM student_guardians"

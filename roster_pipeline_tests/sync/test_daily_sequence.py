@@ -101,11 +101,14 @@ def folders(tmp_path_factory) -> list[Path]:
 
 @pytest.mark.parametrize("unarchive", [True, False])
 @pytest.mark.parametrize("contacts", [True, False])
-def test_three_days_give_exact_change_sets(folders, tmp_path, unarchive, contacts):
+@pytest.mark.parametrize("guardians", [True, False])
+def test_three_days_give_exact_change_sets(folders, tmp_path, unarchive, contacts, guardians):
     day1, day2, day3 = days()
     db = tmp_path / "r.duckdb"
     store = Warehouse(db)
-    settings = SyncSettings(unarchive_classes=unarchive, update_active_contacts=contacts)
+    settings = SyncSettings(
+        unarchive_classes=unarchive, update_active_contacts=contacts, manage_guardians=guardians
+    )
     outcomes = [sync_folder(folder, store, settings) for folder in folders]
     assert [o.status for o in outcomes] == ["applied"] * 3
     b1, b2, b3 = (o.batch_id for o in outcomes)
@@ -133,6 +136,11 @@ def test_three_days_give_exact_change_sets(folders, tmp_path, unarchive, contact
     back = set(day3["enrollments"]["sourcedId"]) - set(day2["enrollments"]["sourcedId"])
     assert changed(db, b3, "enrollments", "reactivated") == back
     assert not changed(db, b3, "users", "updated")
+    # guardian links: the arrivals' (copied from student 0000001) when the sync manages guardians
+    agents = day1["users"].filter(pl.col("sourcedId") == "0000001")["agentSourcedIds"][0]
+    arrival_links = {f"{s}/{g}" for s in ARRIVALS for g in agents.split(",")}
+    assert changed(db, b2, "guardian_links", "created") == (arrival_links if guardians else set())
+    assert bool(changed(db, b1, "guardian_links", "created")) is guardians
 
     with duckdb.connect(str(db), read_only=True) as con:
         status = dict(con.execute("SELECT sourced_id, status FROM classes").fetchall())
@@ -193,3 +201,55 @@ def test_preview_writes_nothing_live_and_apply_gives_its_plan(folders, tmp_path)
             [applied.batch_id],
         ).fetchall()
     assert logged == planned
+
+
+def test_staff_permissions_follow_the_settings_and_tenant_ids_are_on_every_row(folders, tmp_path):
+    db = tmp_path / "r.duckdb"
+    settings = SyncSettings(
+        tenant_id="tn-42",
+        application_id="app-7",
+        administrator_permissions=("Permissions Admin", "Users Manager"),
+        teacher_permissions=("Family Access",),
+    )
+    sync_folder(folders[0], Warehouse(db), settings)
+    teachers = set(days()[0]["users"].filter(pl.col("role") == "teacher")["sourcedId"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        granted = con.execute(
+            "SELECT role, permission, count(*) FROM staff_permissions GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        assert granted == [("teacher", "Family Access", len(teachers))]
+        for table in (
+            "users",
+            "classes",
+            "enrollments",
+            "student_guardians",
+            "staff_permissions",
+            "batches",
+            "sync_runs",
+            "change_log",
+        ):
+            ids = con.execute(f"SELECT DISTINCT tenant_id, application_id FROM {table}").fetchall()
+            assert ids == [("tn-42", "app-7")], table
+    with pytest.raises(ValueError, match="unknown staff permissions"):
+        SyncSettings(teacher_permissions=("Superpowers",))
+
+
+def test_a_run_that_fails_is_recorded_and_changes_nothing(folders, tmp_path, monkeypatch):
+    from roster_pipeline.sync import history
+
+    db = tmp_path / "r.duckdb"
+    sync_folder(folders[0], Warehouse(db), SyncSettings())
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute("SELECT * FROM users ORDER BY sourced_id").fetchall()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(history, "commit_version", broken)
+    with pytest.raises(OSError):
+        sync_folder(folders[1], Warehouse(db), SyncSettings())
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT * FROM users ORDER BY sourced_id").fetchall() == before
+        runs = con.execute("SELECT status, reason FROM sync_runs ORDER BY started_at").fetchall()
+    assert [r[0] for r in runs] == ["applied", "failed"]
+    assert "disk full" not in runs[1][1]  # a message may hold data: the log has it, not the table

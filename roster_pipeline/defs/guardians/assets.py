@@ -36,6 +36,7 @@ def guardian_upload(
             mode=mode,
             results_dir=Path(upload.results_dir),
             tenant_id=settings.tenant_id,
+            application_id=settings.application_id,
             scope_school=settings.scope_school,
             abandon=config.abandon,
             region=settings.phone_region,

@@ -45,6 +45,7 @@ def relationship_import(
             mode=context.partition_key,
             results_dir=Path(relationships.results_dir),
             tenant_id=settings.tenant_id,
+            application_id=settings.application_id,
         )
     except UploadRefusedError as refused:
         raise dg.Failure(str(refused)) from None

@@ -16,6 +16,6 @@ CREATE TABLE IF NOT EXISTS batch_files (
     rows_rejected BIGINT
 );
 CREATE TABLE IF NOT EXISTS student_guardians (
-    tenant_id VARCHAR, batch_id VARCHAR, student_sourced_id VARCHAR, guardian_sourced_id VARCHAR,
+    tenant_id VARCHAR, application_id VARCHAR, batch_id VARCHAR, student_sourced_id VARCHAR, guardian_sourced_id VARCHAR,
     relationship VARCHAR, source VARCHAR
 );

@@ -1,12 +1,12 @@
-"""Time a full load of a generated district through the real Dagster assets.
+"""Time a first load and a day-2 sync of a generated district through the real Dagster assets.
 
     python -m roster_pipeline.benchmark --students 500000 --out bench.json
 
-Generates the district (or reuses one already generated with the same size and seed), times a
-bare DuckDB baseline (files read as text, enrollments joined to users and classes, guardians to
-students, written to a .duckdb file), then materializes every asset with ``dg.materialize``; each
-in a fresh child process. Reports seconds, the ratio to the baseline, input rows per second and
-peak resident memory, to stdout and a JSON file.
+Generates the district and its next day's export (or reuses them), times a bare DuckDB baseline
+(files read as text, enrollments joined to users and classes, guardians to students, written to a
+.duckdb file), then materializes every asset with ``dg.materialize`` on day 1 (first load) and on
+day 2 (a sync against the loaded district); each in a fresh child process. Reports seconds, the
+ratios to the baseline, input rows per second and peak resident memory, to stdout and JSON.
 """
 
 from __future__ import annotations
@@ -129,17 +129,20 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     folder = args.workdir / f"district-{args.students}-{args.seed}"
+    day2 = args.workdir / f"district-{args.students}-{args.seed}-day2"
     started = time.perf_counter()
     files = None
-    if not (folder / "manifest.csv").exists():
+    if not (folder / "manifest.csv").exists() or not (day2 / "manifest.csv").exists():
         files = generate.generate(args.students, args.seed)
         generate.write(files, folder)
+        generate.write(generate.next_day(files), day2)
     generate_s = time.perf_counter() - started
     rows = count_rows(folder)
     db = args.workdir / f"district-{args.students}-{args.seed}.duckdb"
     baseline = run_in_child(folder, args.workdir / "baseline.duckdb", target=_bare_duckdb)
     db.unlink(missing_ok=True)
     load = run_in_child(folder, db)
+    sync = run_in_child(day2, db)
     report = {
         "students": args.students,
         "input_rows": rows,
@@ -148,9 +151,13 @@ def main(argv: list[str] | None = None) -> dict:
         "baseline_s": round(baseline["seconds"], 2),
         "first_load_s": round(load["seconds"], 2),
         "ratio_first": round(load["seconds"] / baseline["seconds"], 2),
+        "day2_s": round(sync["seconds"], 2),
+        "ratio_day2": round(sync["seconds"] / baseline["seconds"], 2),
         "rows_per_s": round(rows / load["seconds"]),
-        "peak_rss_mib": round(load["peak_rss_mib"]),
-        "success": load["success"],
+        "peak_rss_mib": round(max(load["peak_rss_mib"], sync["peak_rss_mib"])),
+        "first_load_peak_rss_mib": round(load["peak_rss_mib"]),
+        "day2_peak_rss_mib": round(sync["peak_rss_mib"]),
+        "success": load["success"] and sync["success"],
         "python": sys.version.split()[0],
     }
     if args.guardians_rows:

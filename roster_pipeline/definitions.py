@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
+from roster_pipeline.defs.districts import definitions as districts
 from roster_pipeline.defs.guardians import definitions as guardians
 from roster_pipeline.defs.relationships import definitions as relationships
 from roster_pipeline.defs.roster import definitions as roster
 from roster_pipeline.defs.sync import definitions as sync
 
-defs = dg.Definitions.merge(roster.defs, sync.defs, guardians.defs, relationships.defs)
+defs = dg.Definitions.merge(
+    roster.defs, sync.defs, guardians.defs, relationships.defs, districts.defs
+)

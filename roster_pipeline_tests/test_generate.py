@@ -1,5 +1,7 @@
 import json
 
+import polars as pl
+
 from roster_pipeline import benchmark, generate
 
 
@@ -38,4 +40,16 @@ def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
     )
     assert report["success"] and report["first_load_s"] > 0
     saved = json.loads(out.read_text())
-    assert {"students", "baseline_s", "first_load_s", "ratio_first", "peak_rss_mib"} <= set(saved)
+    keys = {"students", "baseline_s", "first_load_s", "day2_s", "ratio_first", "ratio_day2"}
+    assert keys | {"peak_rss_mib"} <= set(saved)
+    assert saved["day2_s"] > 0
+
+
+def test_next_day_has_arrivals_departures_contact_changes_and_closed_classes():
+    files = generate.generate(2000)
+    after = generate.next_day(files)
+    before_ids, after_ids = set(files["users"]["sourcedId"]), set(after["users"]["sourcedId"])
+    assert len(before_ids - after_ids) == len(after_ids - before_ids) > 0
+    assert after["classes"].height < files["classes"].height
+    moved = after["users"].join(files["users"], on="sourcedId", suffix="_1")
+    assert moved.filter(pl.col("sms") != pl.col("sms_1")).height > 0

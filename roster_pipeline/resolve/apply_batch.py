@@ -23,7 +23,7 @@ from roster_pipeline.intake.batch import RawBatch
 from roster_pipeline.intake.read_file import RawFile
 from roster_pipeline.resolve import references, sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
-from roster_pipeline.specs import LOAD_ORDER, SPECS, snake
+from roster_pipeline.specs import LOAD_ORDER, SPECS, FileSpec, snake
 
 ROSTER_TABLES = tuple(SPECS[k].table for k in LOAD_ORDER)
 TENANT_COLUMNS = ("tenant_id", "application_id")
@@ -228,25 +228,23 @@ def write_live(
     application_id: str = "",
     status: str = "applied",
     write_tables: bool = True,
+    keep_unchanged_batch: bool = False,
 ) -> ApplyResult:
-    """Write the staged state as the live tables (if ``write_tables``) and record the batch."""
+    """Write the staged state as the live tables (if ``write_tables``) and record the batch.
+
+    ``keep_unchanged_batch``: records in ``unchanged_<table>`` (from the change set) keep the
+    batch_id of the batch that last changed them, and only the other records are rewritten.
+    """
     sql_files.run(con, "write_tables")
     table_rows: dict[str, int] = {}
     for kind in LOAD_ORDER:
         spec = SPECS[kind]
+        rows = sql_files.execute(con, f"SELECT count(*) FROM stage_{spec.table} WHERE _ok")[0][0]
         if write_tables:
-            cols = ", ".join(f'"{snake(c)}"' for c in spec.columns if c not in spec.dropped)
-            sql_files.execute(
-                con,
-                f"CREATE OR REPLACE TABLE main.{spec.table} AS "
-                f"SELECT CAST($tenant AS VARCHAR) AS tenant_id, "
-                f"CAST($app AS VARCHAR) AS application_id, batch_id, {cols}, extensions "
-                f"FROM stage_{spec.table} WHERE _ok ORDER BY sourced_id",
-                {"tenant": tenant_id, "app": application_id},
-            )
-        table_rows[spec.table] = sql_files.execute(
-            con, f"SELECT count(*) FROM stage_{spec.table} WHERE _ok"
-        )[0][0]
+            identity = {"tenant": tenant_id, "app": application_id}
+            if not (keep_unchanged_batch and _write_changed(con, spec, identity, rows)):
+                _write_all(con, spec, identity, keep_unchanged_batch)
+        table_rows[spec.table] = rows
     if write_tables:
         sql_files.run(
             con,
@@ -267,6 +265,63 @@ def write_live(
     files = _file_accounting(con, batch, validated)
     _record(con, batch, tenant_id, application_id, status, files, all_findings)
     return ApplyResult(table_rows, files, findings.concat([all_findings]))
+
+
+def _columns(spec: FileSpec) -> str:
+    return ", ".join(f's."{snake(c)}"' for c in spec.columns if c not in spec.dropped)
+
+
+def _write_all(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, identity: dict[str, str], keep: bool
+) -> None:
+    """Rewrite one live table from the stage (``keep``: unchanged records keep their batch)."""
+    batch_of_row, kept = "s.batch_id", ""
+    if keep:
+        batch_of_row = "coalesce(k.o_batch, s.batch_id)"
+        kept = f"LEFT JOIN unchanged_{spec.table} k ON k.sourced_id = s.sourced_id "
+    sql_files.execute(
+        con,
+        f"CREATE OR REPLACE TABLE main.{spec.table} AS "
+        "SELECT CAST($tenant AS VARCHAR) AS tenant_id, CAST($app AS VARCHAR) AS application_id, "
+        f"{batch_of_row} AS batch_id, {_columns(spec)}, s.extensions "
+        f"FROM stage_{spec.table} s {kept}WHERE s._ok",
+        identity,
+    )
+
+
+def _write_changed(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, identity: dict[str, str], rows: int
+) -> bool:
+    """Rewrite only the records that are not unchanged (a daily sync touches few of them).
+
+    Returns False (nothing written) when the whole table must be rewritten: no live table yet,
+    or its tenant identity differs from the run's.
+    """
+    table = spec.table
+    if _live_columns(con, table) is None:
+        return False
+    other_identity = sql_files.execute(
+        con,
+        f"SELECT count(*) FROM main.{table} WHERE tenant_id IS DISTINCT FROM $tenant "
+        "OR application_id IS DISTINCT FROM $app",
+        identity,
+    )[0][0]
+    if other_identity:
+        return False
+    changed = f"(SELECT sourced_id FROM unchanged_{table})"
+    sql_files.execute(con, f"DELETE FROM main.{table} WHERE sourced_id NOT IN {changed}")
+    sql_files.execute(
+        con,
+        f"INSERT INTO main.{table} BY NAME "
+        "SELECT CAST($tenant AS VARCHAR) AS tenant_id, CAST($app AS VARCHAR) AS application_id, "
+        f"s.batch_id, {_columns(spec)}, s.extensions FROM stage_{table} s "
+        f"WHERE s._ok AND s.sourced_id NOT IN {changed}",
+        identity,
+    )
+    written = sql_files.execute(con, f"SELECT count(*) FROM main.{table}")[0][0]
+    if written != rows:  # every live record has a staged row; if not, rewrite the whole table
+        return False
+    return True
 
 
 def apply_batch(

@@ -62,10 +62,26 @@ KEEP_CONTACTS = (
     "FROM main.users AS l WHERE l.sourced_id = s.sourced_id AND s._ok AND l.status = 'active'"
 )
 
+# One narrow row per next record: new or not, both statuses, whether any compared field differs
+# (a hash of the fields on each side), whether anything at all differs (dateLastModified and
+# extensions too: such a record is rewritten, though not an update), and its live batch_id.
 PAIR = (
     "CREATE OR REPLACE TEMP TABLE change_pair AS SELECT n.sourced_id, n.status AS n_status, "
-    "coalesce(o.status, 'active') AS o_status, o.sourced_id IS NULL AS is_new{fields} "
+    "coalesce(o.status, 'active') AS o_status, o.sourced_id IS NULL AS is_new, "
+    "hash({new_fields}) <> hash({old_fields}) AS differs, "
+    "hash(n.date_last_modified, n.extensions, {new_fields}) <> "
+    "hash(o.date_last_modified, o.extensions, {old_fields}) AS touched, o.batch_id AS o_batch "
     "FROM {next} n LEFT JOIN {old} o ON o.sourced_id = n.sourced_id"
+)
+# Old and new values only for the records whose fields differ (few on a daily sync).
+FIELD_PAIRS = (
+    "CREATE OR REPLACE TEMP TABLE field_pairs AS SELECT n.sourced_id{fields} "
+    "FROM {next} n JOIN {old} o ON o.sourced_id = n.sourced_id "
+    "WHERE n.sourced_id IN (SELECT sourced_id FROM change_pair WHERE differs AND NOT is_new)"
+)
+UNCHANGED = (
+    "CREATE OR REPLACE TEMP TABLE unchanged_{table} AS SELECT sourced_id, o_batch "
+    "FROM change_pair WHERE NOT is_new AND NOT touched AND n_status = o_status"
 )
 CREATED = (
     "INSERT INTO change_set SELECT $entity, sourced_id, 'created', NULL, NULL, NULL, true, NULL "
@@ -78,8 +94,8 @@ STATUS_CHANGE = (
 )
 FIELD_CHANGE = (
     "INSERT INTO change_set SELECT $entity, sourced_id, 'updated', '{field}', "
-    "CAST(o_{field} AS VARCHAR), CAST(n_{field} AS VARCHAR), true, NULL FROM change_pair "
-    "WHERE NOT is_new AND n_{field} IS DISTINCT FROM o_{field}"
+    "CAST(o_{field} AS VARCHAR), CAST(n_{field} AS VARCHAR), true, NULL FROM field_pairs "
+    "WHERE n_{field} IS DISTINCT FROM o_{field}"
 )
 LINK_CHANGES = """
 INSERT INTO change_set
@@ -164,16 +180,25 @@ def compute(
     )
     for table, next_sql in next_tables.items():
         old = _old(con, _guard(table), next_sql)
-        fields = "".join(
-            f", n.{_guard(f)} AS n_{f}, o.{f} AS o_{f}" for f in COMPARED.get(table, ())
+        compared = [_guard(f) for f in COMPARED.get(table, ())]
+        sql_files.execute(
+            con,
+            PAIR.format(
+                new_fields=", ".join(f"n.{f}" for f in compared) or "NULL",
+                old_fields=", ".join(f"o.{f}" for f in compared) or "NULL",
+                next=next_sql,
+                old=old,
+            ),
         )
-        sql_files.execute(con, PAIR.format(fields=fields, next=next_sql, old=old))
         gone, back = STATUS_WORDS.get(table, ("deactivated", "reactivated"))
         params = {"entity": table}
         sql_files.execute(con, CREATED, params)
         sql_files.execute(con, STATUS_CHANGE, {**params, "gone": gone, "back": back})
-        for f in COMPARED.get(table, ()):
+        fields = "".join(f", n.{f} AS n_{f}, o.{f} AS o_{f}" for f in compared)
+        sql_files.execute(con, FIELD_PAIRS.format(fields=fields, next=next_sql, old=old))
+        for f in compared:
             sql_files.execute(con, FIELD_CHANGE.format(field=f), params)
+        sql_files.execute(con, UNCHANGED.format(table=table))
         sql_files.execute(
             con,
             f"INSERT INTO entity_sizes SELECT $entity, "

@@ -59,11 +59,6 @@ class SyncOutcome:
     """Rows per table after the run (in a preview or hold: as the plan would leave them)."""
 
 
-UNCHANGED_KEEPS_BATCH = (
-    "UPDATE stage_{table} AS s SET batch_id = l.batch_id FROM main.{table} AS l "
-    "WHERE l.sourced_id = s.sourced_id AND s._ok AND s.sourced_id NOT IN "
-    "(SELECT sourced_id FROM change_set WHERE entity = $entity AND applied)"
-)
 LOG_CHANGES = (
     "INSERT INTO change_log SELECT $batch, $run, $tenant, $app, $version, entity, sourced_id, "
     "change, field, old_value, new_value, current_timestamp FROM change_set WHERE applied"
@@ -102,15 +97,13 @@ def _apply(
 ) -> tuple[int, ApplyResult]:
     """Write the staged state, staff permissions, history and change log; the new version."""
     batch = validated.batch
-    for table in ROSTER_TABLES:
-        if changes.table_exists(con, table):
-            sql_files.execute(con, UNCHANGED_KEEPS_BATCH.format(table=table), {"entity": table})
     result = write_live(
         con,
         batch,
         validated.files,
         tenant_id=settings.tenant_id,
         application_id=settings.application_id,
+        keep_unchanged_batch=True,
     )
     con.register("grants", _grants(settings).to_arrow())
     sql_files.run(

@@ -230,3 +230,18 @@ def test_restore_undoes_an_upload_too(tmp_path):
     restore(store, roster.batch_id, settings)
     assert rows(db, "SELECT count(*) FROM student_guardians") == [(0,)]
     assert rows(db, "SELECT * FROM users ORDER BY sourced_id") == before
+
+
+def test_the_sync_command_previews_applies_and_reports_a_hold(tmp_path, capsys):
+    from roster_pipeline.sync.__main__ import main as sync_command
+
+    files = generate(200)
+    write(files, tmp_path / "day1")
+    db = str(tmp_path / "r.duckdb")
+    assert sync_command(["--folder", str(tmp_path / "day1"), "--db", db]) == 0
+    assert "previewed" in capsys.readouterr().out
+    assert sync_command(["--folder", str(tmp_path / "day1"), "--db", db, "--mode", "apply"]) == 0
+    folder = str(truncated(files, tmp_path / "day2"))
+    assert sync_command(["--folder", folder, "--db", db, "--mode", "apply"]) == 1
+    assert "held: users.csv looks truncated" in capsys.readouterr().out
+    assert sync_command(["--folder", folder, "--db", db, "--action", "approve"]) == 2

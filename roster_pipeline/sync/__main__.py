@@ -1,0 +1,51 @@
+"""Sync one batch folder without Dagster (the settings come from the same environment variables).
+
+    python -m roster_pipeline.sync --folder data/drop/2026-11-23 --mode preview
+    python -m roster_pipeline.sync --folder data/drop/2026-11-23 --mode apply [--action approve]
+
+Prints the run's status, hold reasons and counts per entity and change (never a value).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from roster_pipeline.defs.roster.resources import DEFAULT_DUCKDB_PATH, RosterSettings
+from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.sync.run import ACTIONS, MODES, SyncRefusedError, sync_folder
+from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; 0 applied or previewed, 1 held, 2 refused."""
+    parser = argparse.ArgumentParser(prog="python -m roster_pipeline.sync", description=__doc__)
+    parser.add_argument("--folder", type=Path, required=True, help="the batch folder")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH, help="the DuckDB file")
+    parser.add_argument("--mode", choices=MODES, default="preview")
+    parser.add_argument("--action", choices=ACTIONS, default="run")
+    args = parser.parse_args(argv)
+    roster = RosterSettings()
+    try:
+        outcome = sync_folder(
+            args.folder,
+            Warehouse(args.db),
+            DistrictSettings().sync_settings(roster),
+            mode=args.mode,
+            action=args.action,
+            scope_school=roster.scope_school,
+        )
+    except (SyncRefusedError, WarehouseBusyError) as refused:
+        print(f"refused: {refused}", file=sys.stderr)  # noqa: T201
+        return 2
+    print(f"{outcome.batch_id}: {outcome.status}")  # noqa: T201
+    for reason in outcome.reasons:
+        print(f"  held: {reason}")  # noqa: T201
+    for entity, change, n in outcome.counts.counts.iter_rows():
+        print(f"  {entity:<18} {change:<12} {n:>9}")  # noqa: T201
+    return 1 if outcome.status == "held" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -323,8 +323,11 @@ def guardians_upload(files: dict[str, pl.DataFrame], rows: int) -> pl.DataFrame:
 
 
 def next_day(files: dict[str, pl.DataFrame], every: int = 200) -> dict[str, pl.DataFrame]:
-    """The district's next export: 1 in ``every`` students leave (with their enrollments) and as
-    many arrive, 1 in ``every`` classes close, and 2 in ``every`` guardians change mobile."""
+    """The district's next export, for day-2 syncs.
+
+    1 in ``every`` students leave (with their enrollments) and as many arrive, 1 in ``every``
+    classes close, and about 2 in ``every`` guardians change mobile.
+    """
     users, enrollments, classes = files["users"], files["enrollments"], files["classes"]
     students = users.filter(pl.col("role") == "student").with_row_index("_n")
     leaving = students.filter(pl.col("_n") % every == 0)["sourcedId"].implode()
@@ -334,7 +337,8 @@ def next_day(files: dict[str, pl.DataFrame], every: int = 200) -> dict[str, pl.D
     arrival_enrollments = enrollments.join(
         templates.select(pl.col("sourcedId").alias("userSourcedId")), on="userSourcedId"
     ).with_columns(
-        sourcedId=pl.lit("n") + pl.col("sourcedId"), userSourcedId=pl.lit("n") + pl.col("userSourcedId")
+        sourcedId=pl.lit("n") + pl.col("sourcedId"),
+        userSourcedId=pl.lit("n") + pl.col("userSourcedId"),
     )
     guardians = pl.col("role").is_in(["parent", "guardian"])
     moved = guardians & (pl.col("sourcedId").hash(7) % (every // 2) == 0)
@@ -348,7 +352,8 @@ def next_day(files: dict[str, pl.DataFrame], every: int = 200) -> dict[str, pl.D
         "enrollments": pl.concat(
             [
                 enrollments.filter(
-                    ~pl.col("userSourcedId").is_in(leaving) & ~pl.col("classSourcedId").is_in(closing)
+                    ~pl.col("userSourcedId").is_in(leaving)
+                    & ~pl.col("classSourcedId").is_in(closing)
                 ),
                 arrival_enrollments,
             ]

@@ -35,11 +35,12 @@ def _canonical_header(
     """Map header cells to canonical names; unknown cells stay as extension columns."""
     lookup = header_lookup(spec)
     names: list[str] = []
+    seen: dict[str, int] = {}
     found: list[pl.DataFrame] = []
     for position, cell in enumerate(cells, start=1):
         name = lookup.get(header_key(cell), cell) if cell else f"column_{position}"
-        if name in names:
-            first = names.index(name) + 1
+        if name in seen:
+            first = seen[name]
             found.append(
                 findings.file_finding(
                     file,
@@ -51,8 +52,13 @@ def _canonical_header(
                 )
             )
             name = f"{name}__{position}"
+        seen.setdefault(name, position)
         names.append(name)
     return names, found
+
+
+MAX_COLUMNS = 1_000
+"""Wider files are refused before parsing (OneRoster files have a few dozen columns)."""
 
 
 def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None) -> RawFile:
@@ -75,6 +81,20 @@ def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None
     problems = [findings.file_finding(file, c, m, line=ln) for c, m, ln in decoded.problems]
     if decoded.text is None:
         return RawFile(spec.kind, file, empty, findings.concat(problems), 0, "", usable=False)
+    header_end = decoded.text.find("\n")
+    header = decoded.text if header_end < 0 else decoded.text[:header_end]
+    if header.count(",") >= MAX_COLUMNS:
+        problems.append(
+            findings.file_finding(
+                file,
+                "FILE_TOO_WIDE",
+                f"The header has more than {MAX_COLUMNS} columns ({header.count(',') + 1}); a "
+                "roster file has a few dozen, so this is not a roster export. No row was applied.",
+                line=1,
+            )
+        )
+        lines = sum(1 for line in decoded.text.splitlines()[1:] if line.strip())
+        return RawFile(spec.kind, file, empty, findings.concat(problems), lines, "", usable=False)
     parsed = csv_records.parse(decoded.text, file)
     problems.append(parsed.findings)
     names, header_found = _canonical_header(parsed.header, spec, file, parsed.header_line)

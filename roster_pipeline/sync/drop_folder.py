@@ -49,3 +49,11 @@ def complete_batches(
                 newest = max(f.stat().st_mtime for f in folder.iterdir() if f.is_file())
                 ready.append((newest, folder.name))
     return [name for _, name in sorted(ready)]
+
+
+def batch_folder(drop_dir: Path, name: str) -> Path:
+    """The folder of batch ``name`` inside ``drop_dir``; refused if the name could leave it."""
+    folder = (drop_dir / name).resolve()
+    if not BATCH_NAME.match(name) or folder.parent != drop_dir.resolve():
+        raise ValueError(f"{name!r} is not a batch folder name (letters, digits, . _ -).")
+    return folder

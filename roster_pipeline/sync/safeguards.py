@@ -34,7 +34,7 @@ def file_reasons(files: pl.DataFrame, last_good: dict[str, int], limits: Thresho
         if mode != "bulk":
             continue
         before = last_good.get(kind, 0)
-        if rows == 0:
+        if rows == 0 and before:  # before the first load there is nothing to wipe
             reasons.append(
                 f"{kind}.csv is empty: an empty bulk file would deactivate every record, "
                 "so nothing was applied."

@@ -26,7 +26,9 @@ from roster_pipeline.sync.drop_folder import complete_batches
 from roster_pipeline.sync.run import SyncRefusedError, sync_folder
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
-DISTRICTS_DIR = Path(os.environ.get("ROSTER_DISTRICTS_DIR", str(PROJECT_ROOT / "data" / "districts")))
+DISTRICTS_DIR = Path(
+    os.environ.get("ROSTER_DISTRICTS_DIR", str(PROJECT_ROOT / "data" / "districts"))
+)
 TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 """Folder names usable as asset key parts and tenant ids."""
 

@@ -8,6 +8,7 @@ from roster_pipeline.defs.roster import metadata
 from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
 from roster_pipeline.defs.sync.partitions import sync_partitions
 from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.sync.drop_folder import batch_folder
 from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, sync_folder
 from roster_pipeline.warehouse import WarehouseBusyError
 
@@ -54,7 +55,10 @@ def roster_sync(
     deactivations or updates). Every run is a row of sync_runs; every change a row of change_log.
     """
     keys = context.partition_key.keys_by_dimension
-    folder = Path(district.drop_dir) / keys["batch"]
+    try:
+        folder = batch_folder(Path(district.drop_dir), keys["batch"])
+    except ValueError as refused:
+        raise dg.Failure(str(refused)) from None
     if not folder.is_dir():
         raise dg.Failure(f"batch folder {keys['batch']!r} is not in the drop folder.")
     try:

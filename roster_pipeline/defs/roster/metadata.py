@@ -65,9 +65,59 @@ def change_table(counts: pl.DataFrame) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join([header, sep, *body]))
 
 
+def _md_text(text: str) -> str:
+    """Plain text inside a markdown table cell (masks like ``***`` stay visible)."""
+    return text.replace("|", "/").replace("*", "\\*").replace("_", "\\_")
+
+
+def sync_summary(outcome: SyncOutcome) -> dg.MetadataValue:
+    """A summary a district admin reads at a glance: changes, safeguards, findings, files."""
+    verb = {
+        "previewed": "Preview (nothing applied)",
+        "applied": "Applied",
+        "held": "Held: nothing applied",
+        "discarded": "Discarded: nothing applied",
+    }.get(outcome.status, outcome.status)
+    parts = [f"### {verb}: batch `{outcome.batch_id}`", "", "**Changes**", ""]
+    parts.append(change_table(outcome.counts.counts).value)
+    parts += ["", "**Safeguards**", ""]
+    parts += [f"- {r}" for r in outcome.reasons] or ["None crossed."]
+    found = outcome.findings
+    parts += ["", "**Findings**", ""]
+    if found.is_empty():
+        parts.append("No findings.")
+    else:
+        by_code = (
+            found.group_by("code", "severity")
+            .agg(pl.len().alias("n"), pl.col("message").first().alias("example"))
+            .sort(["n", "code"], descending=[True, False])
+            .head(15)
+        )
+        parts += ["| code | severity | count | example |", "| --- | --- | ---: | --- |"]
+        parts += [
+            f"| {c} | {sev} | {n} | {_md_text(ex)[:160]} |" for c, sev, n, ex in by_code.iter_rows()
+        ]
+    if not outcome.files.is_empty():
+        parts += [
+            "",
+            "**Files**",
+            "",
+            "| file | read | applied | rejected |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        parts += [
+            f"| {f} | {r} | {a} | {x} |"
+            for f, r, a, x in outcome.files.select(
+                "file", "rows_read", "rows_applied", "rows_rejected"
+            ).iter_rows()
+        ]
+    return dg.MetadataValue.md("\n".join(parts))
+
+
 def sync_outcome(outcome: SyncOutcome) -> dict[str, object]:
     """Metadata of a sync run: status, reasons, counts (never a value from the files)."""
     return {
+        "summary": sync_summary(outcome),
         "batch_id": outcome.batch_id,
         "mode": outcome.mode,
         "action": outcome.action,

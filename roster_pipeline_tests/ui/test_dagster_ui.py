@@ -1,0 +1,170 @@
+"""The Dagster UI in headless Chromium, started the way the README says (``scripts/dev.sh``).
+
+Checks what a data engineer sees: the asset graph with the roster assets, a preview partition of
+the sample district launched and finished, its materialization with the change counts and the
+findings table, and the schedule and sensor with their on/off state. Screenshots go to
+``ROSTER_SCREENSHOTS_DIR`` when set (``bash scripts/screenshots.sh`` refreshes the docs' ones).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from roster_pipeline_tests.conftest import PROJECT, SAMPLE
+
+CHROMIUM = Path("/usr/bin/chromium")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "scripts/dev.sh exited before the UI came up"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f"the UI did not come up at {url}")
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory):
+    """The UI of the project on a free loopback port, with the sample in a drop folder."""
+    root = tmp_path_factory.mktemp("ui")
+    shutil.copytree(SAMPLE, root / "drop" / "sample")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(root / "home"),
+        "ROSTER_DUCKDB_PATH": str(root / "roster.duckdb"),
+        "ROSTER_DROP_DIR": str(root / "drop"),
+        "ROSTER_SETTLE_SECONDS": "0",
+        "ROSTER_RESULTS_DIR": str(root / "results"),
+        "PORT": str(port),
+    }
+    log = (root / "dev.log").open("w")
+    process = subprocess.Popen(
+        ["bash", "scripts/dev.sh"], cwd=PROJECT, env=env, stdout=log, stderr=log,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/server_info", process)
+        yield {"port": port, "home": root / "home", "root": root}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def launch_preview(ui: dict) -> str:
+    """Register the sample batch (the sensor's job) and launch its preview partition."""
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+    from dagster_graphql import DagsterGraphQLClient
+
+    instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(ui["home"])))
+    instance.add_dynamic_partitions("roster_batches", ["sample"])
+    client = DagsterGraphQLClient("127.0.0.1", port_number=ui["port"])
+    run_id = client.submit_job_execution(
+        "roster_sync_job",
+        repository_location_name="roster_pipeline",
+        tags={
+            "dagster/partition": "sample|preview",
+            "dagster/partition/batch": "sample",
+            "dagster/partition/mode": "preview",
+        },
+    )
+    deadline = time.monotonic() + 180
+    while client.get_run_status(run_id).value not in ("SUCCESS", "FAILURE", "CANCELED"):
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    assert client.get_run_status(run_id).value == "SUCCESS"
+    return run_id
+
+
+def screenshot(page, name: str, tmp: Path) -> Path:
+    folder = Path(os.environ.get("ROSTER_SCREENSHOTS_DIR") or tmp)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(1500)  # let dialogs finish fading in
+    page.screenshot(path=str(folder / name), full_page=False)
+    return folder / name
+
+
+def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
+    run_id = launch_preview(ui)
+    base = f"http://127.0.0.1:{ui['port']}"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 960})
+
+        def visit(path: str, expect: str) -> str:
+            page.goto(base + path)
+            page.get_by_text(expect, exact=False).first.wait_for(timeout=60_000)
+            page.wait_for_load_state("networkidle")
+            skip = page.get_by_role("button", name="Skip")  # the first-visit newsletter dialog
+            if skip.count():
+                skip.click()
+            return page.inner_text("body")
+
+        graph = visit("/asset-groups", "roster")
+        for group in ("intake", "validate", "roster", "sync", "guardians", "relationships"):
+            assert group in graph
+        page.wait_for_timeout(2000)
+        assert screenshot(page, "asset-graph.png", tmp_path).stat().st_size > 10_000
+
+        catalog = visit("/assets", "roster_sync")
+        for asset in ("users", "enrollments", "student_guardians", "findings", "roster_sync"):
+            assert asset in catalog
+
+        run = visit(f"/runs/{run_id}", "roster_sync")
+        assert "Success" in run or "RUN_SUCCESS" in run
+
+        synced = visit("/assets/roster_sync", "sample|preview")
+        assert "sample|preview" in synced and "previewed" in synced
+        assert "changes_unchanged" in synced and "users" in synced
+        page.get_by_text("[Show Markdown]").first.click()
+        summary = page.get_by_text("Findings", exact=True).first
+        summary.wait_for(timeout=30_000)
+        body = page.inner_text("body")
+        assert "USR_ID_DUPLICATE" in body and "Safeguards" in body
+        assert screenshot(page, "sync-summary.png", tmp_path).stat().st_size > 10_000
+
+        automation = visit("/automation", "daily_roster_sync")
+        assert "new_batch_sensor" in automation
+        switches = page.locator("input[type='checkbox']:not([aria-label='Select all'])")
+        states = [s.is_checked() for s in switches.all()]
+        assert states.count(True) == 0 and len(states) >= 2  # both off, as the settings say
+        browser.close()

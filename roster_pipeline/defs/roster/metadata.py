@@ -65,9 +65,9 @@ def change_table(counts: pl.DataFrame) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join([header, sep, *body]))
 
 
-def _md_text(text: str) -> str:
+def _md_text(text: str | None) -> str:
     """Plain text inside a markdown table cell (masks like ``***`` stay visible)."""
-    return text.replace("|", "/").replace("*", "\\*").replace("_", "\\_")
+    return (text or "").replace("|", "/").replace("*", "\\*").replace("_", "\\_")
 
 
 def sync_summary(outcome: SyncOutcome) -> dg.MetadataValue:

@@ -39,6 +39,8 @@ def _canonical_header(
     found: list[pl.DataFrame] = []
     for position, cell in enumerate(cells, start=1):
         name = lookup.get(header_key(cell), cell) if cell else f"column_{position}"
+        if name == "*" or (name.startswith("^") and name.endswith("$")) or name == "_line":
+            name = f"column_{position}"  # polars reads these as wildcard / regex / our line
         if name in seen:
             first = seen[name]
             found.append(

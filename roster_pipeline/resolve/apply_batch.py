@@ -21,7 +21,7 @@ import polars as pl
 from roster_pipeline import findings
 from roster_pipeline.intake.batch import RawBatch
 from roster_pipeline.intake.read_file import RawFile
-from roster_pipeline.resolve import references, sql_files
+from roster_pipeline.resolve import batch_record, references, sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
 from roster_pipeline.specs import LOAD_ORDER, SPECS, FileSpec, snake
 
@@ -262,8 +262,8 @@ def write_live(
     all_findings = con.sql(
         "SELECT file, line, column_name, sourced_id, code, severity, message FROM batch_findings"
     ).pl()
-    files = _file_accounting(con, batch, validated)
-    _record(con, batch, tenant_id, application_id, status, files, all_findings)
+    files = batch_record.file_accounting(con, batch, validated)
+    batch_record.record_batch(con, batch, tenant_id, application_id, status, files, all_findings)
     return ApplyResult(table_rows, files, findings.concat([all_findings]))
 
 
@@ -335,108 +335,3 @@ def apply_batch(
     """Stage and write one batch into ``con`` (inside the caller's transaction), no safeguards."""
     stage_batch(con, batch, validated, manage_guardians=manage_guardians)
     return write_live(con, batch, validated, tenant_id=tenant_id)
-
-
-def _file_accounting(
-    con: duckdb.DuckDBPyConnection,
-    batch: RawBatch,
-    validated: dict[str, ValidatedFile],
-) -> pl.DataFrame:
-    """Rows read, applied (or, in a preview, to be applied) and rejected per file."""
-    rows = []
-    for kind, vf in validated.items():
-        table = SPECS[kind].table
-        applied = con.execute(
-            f"SELECT count(*) FROM stage_{table} WHERE _ok AND _file <> 'live'"
-        ).fetchall()[0][0]
-        record = next(f for f in batch.files if f.kind == kind)
-        rows.append(
-            {
-                "file": vf.file,
-                "kind": kind,
-                "mode": batch.manifest.mode(kind),
-                "size_bytes": record.size,
-                "sha256": record.sha256,
-                "encoding": vf.encoding,
-                "rows_read": vf.rows_read,
-                "rows_applied": applied,
-                "rows_rejected": vf.rows_read - applied,
-            }
-        )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "file": pl.String,
-            "kind": pl.String,
-            "mode": pl.String,
-            "size_bytes": pl.Int64,
-            "sha256": pl.String,
-            "encoding": pl.String,
-            "rows_read": pl.Int64,
-            "rows_applied": pl.Int64,
-            "rows_rejected": pl.Int64,
-        },
-    )
-
-
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    batch: RawBatch,
-    tenant_id: str,
-    application_id: str,
-    status: str,
-    files: pl.DataFrame,
-    all_findings: pl.DataFrame,
-) -> None:
-    """Append the batch, its files and its findings to the history tables (idempotent per batch)."""
-    params = {"batch": batch.batch_id, "tenant": tenant_id}
-    for table in ("findings", "batch_files"):
-        sql_files.execute(
-            con, f"DELETE FROM {table} WHERE batch_id = $batch", {"batch": batch.batch_id}
-        )
-    # an applied batch's record stays when the same batch is previewed again
-    sql_files.execute(
-        con,
-        "DELETE FROM batches WHERE batch_id = $batch AND status IN ('previewed', 'held', $status)",
-        {"batch": batch.batch_id, "status": status},
-    )
-    sql_files.execute(
-        con,
-        "INSERT INTO findings SELECT $batch, $tenant, file, line, column_name, sourced_id, code, "
-        "severity, message FROM batch_findings",
-        params,
-    )
-    con.register("file_rows", files.to_arrow())
-    sql_files.execute(
-        con,
-        "INSERT INTO batch_files SELECT $batch, $tenant, file, kind, mode, size_bytes, sha256, "
-        "encoding, rows_read, rows_applied, rows_rejected FROM file_rows",
-        params,
-    )
-    con.unregister("file_rows")
-    severities = all_findings["severity"].value_counts()
-    count = dict(zip(severities["severity"], severities["count"], strict=True))
-    sql_files.execute(
-        con,
-        "INSERT INTO batches BY NAME SELECT $batch AS batch_id, $tenant AS tenant_id, "
-        "$app AS application_id, 'roster' AS kind, $folder AS folder, $received AS received_at, "
-        "current_timestamp AS applied_at, $version AS oneroster_version, "
-        "$manifest AS manifest_present, $scope AS scope, $status AS status, $read AS rows_read, "
-        "$applied AS rows_applied, $rejected AS rows_rejected, $errors AS errors, "
-        "$warnings AS warnings",
-        {
-            **params,
-            "app": application_id,
-            "status": status,
-            "folder": batch.folder,
-            "received": batch.received_at,
-            "version": batch.manifest.version,
-            "manifest": batch.manifest.present,
-            "scope": batch.scope_school or "district",
-            "read": int(files["rows_read"].sum()),
-            "applied": int(files["rows_applied"].sum()),
-            "rejected": int(files["rows_rejected"].sum()),
-            "errors": int(count.get(findings.ERROR, 0)),
-            "warnings": int(count.get(findings.WARNING, 0)),
-        },
-    )

@@ -45,37 +45,56 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
     frame.select(neutralize(pl.col(c)).alias(c) for c in frame.columns).write_csv(path)
 
 
-_XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
-    ),
-}
-_WORKBOOK = (
+_PACKAGE_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
 )
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_BOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_SHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def _package(titles: list[str]) -> dict[str, str]:
+    """The workbook's fixed parts for sheets named ``titles`` (already XML-safe)."""
+    numbers = range(1, len(titles) + 1)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_SHEET_TYPE}"/>'
+        for n in numbers
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{n}" Type="{_SHEET_REL}" Target="worksheets/sheet{n}.xml"/>'
+        for n in numbers
+    )
+    sheets = "".join(
+        f'<sheet name="{t}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, t in zip(numbers, titles, strict=True)
+    )
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    return {
+        "[Content_Types].xml": (
+            f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_BOOK_TYPE}"/>'
+            f"{overrides}</Types>"
+        ),
+        "_rels/.rels": _PACKAGE_RELS,
+        "xl/_rels/workbook.xml.rels": (
+            f'{head}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships">{rels}</Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'{head}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f"<sheets>{sheets}</sheets></workbook>"
+        ),
+    }
+
+
 _CELL_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
 _CELL_CLOSE = "</t></is></c>"
 _CHUNK = 100_000
@@ -103,33 +122,45 @@ def _rows_xml(frame: pl.DataFrame) -> str:
     return "".join(rows["x"].to_list())
 
 
-def write_xlsx(frame: pl.DataFrame, path: Path, *, title: str, note: str | None = None) -> None:
-    """A workbook whose cells are all inline text: nothing in it is ever evaluated.
+def _sheet_title(title: str) -> str:
+    """An Excel sheet name: at most 31 characters, no brackets, colons, wildcards or slashes."""
+    cleaned = "".join(c for c in title if c not in '[]:*?/\\<>&"')
+    return cleaned[:31] or "sheet"
 
-    Written as SpreadsheetML with vectorized string building, in chunks, so a million-row
-    results file takes seconds (a cell-by-cell writer takes minutes).
+
+def write_sheets(sheets: list[tuple[str, pl.DataFrame, str | None]], path: Path) -> None:
+    """A workbook of ``(title, frame, note)`` sheets whose cells are all inline text.
+
+    Nothing in it is ever evaluated. Written as SpreadsheetML with vectorized string building,
+    in chunks, so a million-row sheet takes seconds (a cell-by-cell writer takes minutes).
     """
-    schema = dict.fromkeys(frame.columns, pl.String)
-    first = frame.columns[0]
-    lead = [pl.DataFrame([dict(zip(frame.columns, frame.columns, strict=True))], schema=schema)]
-    if note:
-        lead.insert(0, pl.DataFrame([{first: note}, {first: None}], schema=schema))
+    titles = [_sheet_title(t) for t, _, _ in sheets]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for name, xml in _XLSX_PARTS.items():
+        for name, xml in _package(titles).items():
             book.writestr(name, xml)
-        safe_title = title[:31].replace("&", "&amp;").replace("<", "").replace('"', "")
-        book.writestr("xl/workbook.xml", _WORKBOOK.replace("{title}", safe_title))
-        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(
-                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                b"<sheetData>"
-            )
-            for part in lead:
-                sheet.write(_rows_xml(part).encode())
-            for offset in range(0, frame.height, _CHUNK):
-                sheet.write(_rows_xml(frame.slice(offset, _CHUNK)).encode())
-            sheet.write(b"</sheetData></worksheet>")
+        for number, (_, frame, note) in enumerate(sheets, start=1):
+            schema = dict.fromkeys(frame.columns, pl.String)
+            first = frame.columns[0]
+            lead = [pl.DataFrame([dict(zip(frame.columns, frame.columns, strict=True))], schema)]
+            if note:
+                lead.insert(0, pl.DataFrame([{first: note}, {first: None}], schema=schema))
+            with book.open(f"xl/worksheets/sheet{number}.xml", "w") as sheet:
+                sheet.write(
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet '
+                    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    b"<sheetData>"
+                )
+                for part in lead:
+                    sheet.write(_rows_xml(part).encode())
+                for offset in range(0, frame.height, _CHUNK):
+                    chunk = frame.slice(offset, _CHUNK).select(pl.all().cast(pl.String))
+                    sheet.write(_rows_xml(chunk).encode())
+                sheet.write(b"</sheetData></worksheet>")
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path, *, title: str, note: str | None = None) -> None:
+    """A one-sheet workbook of text cells (see ``write_sheets``)."""
+    write_sheets([(title, frame, note)], path)
 
 
 def write_results(

@@ -3,7 +3,8 @@
     python -m roster_pipeline.sync --folder data/drop/2026-11-23 --mode preview
     python -m roster_pipeline.sync --folder data/drop/2026-11-23 --mode apply [--action approve]
 
-Prints the run's status, hold reasons and counts per entity and change (never a value).
+Prints the run's status, hold reasons, counts per entity and change (never a value), and the
+path of the results workbook (summary, changes, files, findings) written for the run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from roster_pipeline.defs.roster.resources import DEFAULT_DUCKDB_PATH, RosterSettings
 from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.reports.sync_report import write_sync_report
 from roster_pipeline.sync.run import ACTIONS, MODES, SyncRefusedError, sync_folder
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
@@ -25,13 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH, help="the DuckDB file")
     parser.add_argument("--mode", choices=MODES, default="preview")
     parser.add_argument("--action", choices=ACTIONS, default="run")
+    parser.add_argument("--results", type=Path, help="folder of the results workbook and plot")
     args = parser.parse_args(argv)
     roster = RosterSettings()
+    district = DistrictSettings()
     try:
         outcome = sync_folder(
             args.folder,
             Warehouse(args.db),
-            DistrictSettings().sync_settings(roster),
+            district.sync_settings(roster),
             mode=args.mode,
             action=args.action,
             scope_school=roster.scope_school,
@@ -39,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SyncRefusedError, WarehouseBusyError) as refused:
         print(f"refused: {refused}", file=sys.stderr)  # noqa: T201
         return 2
+    report = write_sync_report(outcome, args.results or district.results_folder(args.db))
     print(f"{outcome.batch_id}: {outcome.status}")  # noqa: T201
+    print(f"  results: {report.workbook}")  # noqa: T201
     for reason in outcome.reasons:
         print(f"  held: {reason}")  # noqa: T201
     for entity, change, n in outcome.counts.counts.iter_rows():

@@ -63,6 +63,8 @@ def test_preview_apply_hold_and_approve_as_partitions(drop, tmp_path):
         meta = preview.asset_materializations_for_node("roster_sync")[0].metadata
         assert meta["status"].value == "previewed"
         assert meta["changes_created"].value > 0
+        workbook = Path(meta["results_workbook"].value)
+        assert workbook.parent == tmp_path / "results" and workbook.stat().st_size > 1_000
         assert not db.exists() or not _tables(db) & {"users"}
         assert run("2026-11-20", "apply").success
 
@@ -71,6 +73,8 @@ def test_preview_apply_hold_and_approve_as_partitions(drop, tmp_path):
         failure = held.failure_data_for_node("roster_sync").user_failure_data
         assert "Sync held, nothing applied" in failure.description
         assert "users.csv looks truncated" in failure.description
+        held_book = Path(failure.metadata["results_workbook"].value)
+        assert "-apply-held-" in held_book.name and held_book.exists()
         approved = run("2026-11-21", "apply", action="approve")
         assert approved.success
     with duckdb.connect(str(db), read_only=True) as con:

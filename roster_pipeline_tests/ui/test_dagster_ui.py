@@ -1,8 +1,9 @@
 """The Dagster UI in headless Chromium, started the way the README says (``scripts/dev.sh``).
 
 Checks what a data engineer sees: the asset graph with the roster assets, a preview partition of
-the sample district launched and finished, its materialization with the change counts and the
-findings table, and the schedule and sensor with their on/off state. Screenshots go to
+the sample district launched by clicking Materialize (batch and mode picked in the dialog) and
+finished, its materialization with the change counts, the findings table and the results
+workbook's path, and the schedule and sensor with their on/off state. Screenshots go to
 ``ROSTER_SCREENSHOTS_DIR`` when set (``bash scripts/screenshots.sh`` refreshes the docs' ones).
 """
 
@@ -89,30 +90,29 @@ def ui(tmp_path_factory):
         log.close()
 
 
-def launch_preview(ui: dict) -> str:
-    """Register the sample batch (the sensor's job) and launch its preview partition."""
+def register_sample_batch(ui: dict) -> None:
+    """What the sensor does when a folder lands: the batch becomes a partition."""
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
-    from dagster_graphql import DagsterGraphQLClient
 
     instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(ui["home"])))
     instance.add_dynamic_partitions("roster_batches", ["sample"])
-    client = DagsterGraphQLClient("127.0.0.1", port_number=ui["port"])
-    run_id = client.submit_job_execution(
-        "roster_sync_job",
-        repository_location_name="roster_pipeline",
-        tags={
-            "dagster/partition": "sample|preview",
-            "dagster/partition/batch": "sample",
-            "dagster/partition/mode": "preview",
-        },
-    )
-    deadline = time.monotonic() + 180
-    while client.get_run_status(run_id).value not in ("SUCCESS", "FAILURE", "CANCELED"):
-        assert time.monotonic() < deadline
-        time.sleep(1)
-    assert client.get_run_status(run_id).value == "SUCCESS"
-    return run_id
+
+
+def launch_preview_by_clicks(page) -> str:
+    """Materialize... -> batch ``sample``, mode ``preview`` -> Launch 1 run; the run's id."""
+    page.get_by_role("button", name="Materialize", exact=False).first.click()
+    dialog = page.locator("[role=dialog]")
+    dialog.get_by_text("Partition selection").wait_for(timeout=30_000)
+    for value in ("sample", "preview"):  # the batch dimension first, then the mode
+        dialog.get_by_text("Select a partition or create one").first.click()
+        page.get_by_role("menuitem").filter(has_text=value).last.click()
+        page.keyboard.press("Escape")
+    dialog.get_by_text("1 partition", exact=True).wait_for(timeout=10_000)
+    dialog.get_by_role("button", name="Launch 1 run").click()
+    launched = page.locator("a[href^='/runs/']").filter(has_text="View").first
+    launched.wait_for(timeout=30_000)
+    return launched.get_attribute("href").removeprefix("/runs/")
 
 
 def screenshot(page, name: str, tmp: Path) -> Path:
@@ -124,7 +124,7 @@ def screenshot(page, name: str, tmp: Path) -> Path:
 
 
 def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
-    run_id = launch_preview(ui)
+    register_sample_batch(ui)
     base = f"http://127.0.0.1:{ui['port']}"
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -149,8 +149,10 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
         for asset in ("users", "enrollments", "student_guardians", "findings", "roster_sync"):
             assert asset in catalog
 
-        run = visit(f"/runs/{run_id}", "roster_sync")
-        assert "Success" in run or "RUN_SUCCESS" in run
+        visit("/assets/roster_sync", "roster_sync")
+        run_id = launch_preview_by_clicks(page)
+        visit(f"/runs/{run_id}", "roster_sync")
+        page.get_by_text("RUN_SUCCESS").first.wait_for(timeout=180_000)
 
         synced = visit("/assets/roster_sync", "sample|preview")
         assert "sample|preview" in synced and "previewed" in synced
@@ -160,6 +162,12 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
         summary.wait_for(timeout=30_000)
         body = page.inner_text("body")
         assert "USR_ID_DUPLICATE" in body and "Safeguards" in body
+        assert "Results workbook:" in body and ".xlsx" in body
+        workbooks = list((ui["root"] / "results").glob("sync-sample-*-preview-previewed-*.xlsx"))
+        assert len(workbooks) == 1
+        plot = workbooks[0].with_suffix(".png")
+        folder = Path(os.environ.get("ROSTER_SCREENSHOTS_DIR") or tmp_path)
+        shutil.copyfile(plot, folder / "sync-plot.png")
         assert screenshot(page, "sync-summary.png", tmp_path).stat().st_size > 10_000
 
         automation = visit("/automation", "daily_roster_sync")

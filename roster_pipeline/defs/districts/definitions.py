@@ -6,6 +6,7 @@ and its own DuckDB file, so districts never share a writer and run independently
 
     <ROSTER_DISTRICTS_DIR>/<tenant>/drop/<batch>/users.csv ...   exports, one folder per batch
     <ROSTER_DISTRICTS_DIR>/<tenant>/roster.duckdb                 that district's tables
+    <ROSTER_DISTRICTS_DIR>/<tenant>/results/sync-<batch>-....xlsx  each run's results workbook
 
 The job ``sync_all_districts`` applies each district's newest complete batch, one step per
 district, in parallel processes (Dagster's multiprocess executor).
@@ -22,6 +23,7 @@ from roster_pipeline.defs.roster import metadata
 from roster_pipeline.defs.roster.resources import PROJECT_ROOT, RosterSettings
 from roster_pipeline.defs.sync.assets import held_failure
 from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.reports.sync_report import write_sync_report
 from roster_pipeline.sync.drop_folder import complete_batches
 from roster_pipeline.sync.run import SyncRefusedError, sync_folder
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
@@ -66,12 +68,13 @@ def district_sync_asset(tenant: str, root: Path = DISTRICTS_DIR) -> dg.AssetsDef
             )
         except (SyncRefusedError, WarehouseBusyError) as refused:
             raise dg.Failure(str(refused)) from None
+        report = write_sync_report(outcome, home / "results")
         if outcome.status != "applied":
-            raise held_failure(outcome)
+            raise held_failure(outcome, report)
         context.log.info(f"district {tenant}: {outcome.batch_id} {outcome.counts.totals()}")
         return dg.MaterializeResult(
             metadata={
-                **metadata.sync_outcome(outcome),
+                **metadata.sync_outcome(outcome, report),
                 "duckdb_path": dg.MetadataValue.path(str(home / "roster.duckdb")),
             }
         )

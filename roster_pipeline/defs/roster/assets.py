@@ -11,6 +11,7 @@ from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehous
 from roster_pipeline.defs.sync.assets import SyncRunConfig, held_failure
 from roster_pipeline.defs.sync.resources import DistrictSettings
 from roster_pipeline.intake.batch import RawBatch, read_batch
+from roster_pipeline.reports.sync_report import write_sync_report
 from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
 from roster_pipeline.sync.run import SyncRefusedError, sync_batch
@@ -124,8 +125,9 @@ def roster_tables(
         )
     except (SyncRefusedError, WarehouseBusyError) as refused:
         raise dg.Failure(str(refused)) from None
+    report = write_sync_report(outcome, district.results_folder(warehouse.duckdb_path))
     if outcome.status != "applied":
-        raise held_failure(outcome)
+        raise held_failure(outcome, report)
     with store.reader() as con:
         rows = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
@@ -168,7 +170,7 @@ def roster_tables(
     yield dg.MaterializeResult(
         asset_key="batches",
         metadata={
-            **metadata.sync_outcome(outcome),
+            **metadata.sync_outcome(outcome, report),
             "files": metadata.preview(outcome.files.drop("sha256"), rows=50),
             "rows_read": int(outcome.files["rows_read"].sum()),
             "rows_applied": int(outcome.files["rows_applied"].sum()),

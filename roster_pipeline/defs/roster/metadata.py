@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import dagster as dg
 import polars as pl
 
 from roster_pipeline import findings
 from roster_pipeline.privacy import masked_preview
+from roster_pipeline.reports.sync_report import SyncReport
 from roster_pipeline.sync.run import SyncOutcome
 
 
@@ -70,15 +73,21 @@ def _md_text(text: str | None) -> str:
     return (text or "").replace("|", "/").replace("*", "\\*").replace("_", "\\_")
 
 
-def sync_summary(outcome: SyncOutcome) -> dg.MetadataValue:
-    """A summary a district admin reads at a glance: changes, safeguards, findings, files."""
+def sync_summary(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.MetadataValue:
+    """A summary a district admin reads at a glance: changes, safeguards, findings, files.
+
+    With a report, the summary starts with where the results workbook is.
+    """
     verb = {
         "previewed": "Preview (nothing applied)",
         "applied": "Applied",
         "held": "Held: nothing applied",
         "discarded": "Discarded: nothing applied",
     }.get(outcome.status, outcome.status)
-    parts = [f"### {verb}: batch `{outcome.batch_id}`", "", "**Changes**", ""]
+    parts = [f"### {verb}: batch `{outcome.batch_id}`", ""]
+    if report is not None:
+        parts += [f"Results workbook: `{report.workbook}`", ""]
+    parts += ["**Changes**", ""]
     parts.append(change_table(outcome.counts.counts).value)
     parts += ["", "**Safeguards**", ""]
     parts += [f"- {r}" for r in outcome.reasons] or ["None crossed."]
@@ -114,10 +123,26 @@ def sync_summary(outcome: SyncOutcome) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(parts))
 
 
-def sync_outcome(outcome: SyncOutcome) -> dict[str, object]:
-    """Metadata of a sync run: status, reasons, counts (never a value from the files)."""
+def plot(report: SyncReport) -> dg.MetadataValue:
+    """The report's PNG inline, as markdown the UI renders."""
+    encoded = base64.b64encode(report.png).decode()
+    return dg.MetadataValue.md(f"![changes and findings](data:image/png;base64,{encoded})")
+
+
+def sync_outcome(outcome: SyncOutcome, report: SyncReport | None = None) -> dict[str, object]:
+    """Metadata of a sync run: status, reasons, counts (never a value from the files).
+
+    With a report, also the results workbook's path and the plot.
+    """
+    written: dict[str, object] = {}
+    if report is not None:
+        written = {
+            "results_workbook": dg.MetadataValue.path(str(report.workbook)),
+            "plot": plot(report),
+        }
     return {
-        "summary": sync_summary(outcome),
+        "summary": sync_summary(outcome, report),
+        **written,
         "batch_id": outcome.batch_id,
         "mode": outcome.mode,
         "action": outcome.action,

@@ -8,6 +8,7 @@ from roster_pipeline.defs.roster import metadata
 from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
 from roster_pipeline.defs.sync.partitions import sync_partitions
 from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.reports.sync_report import SyncReport, write_sync_report
 from roster_pipeline.sync.drop_folder import batch_folder
 from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, sync_folder
 from roster_pipeline.warehouse import WarehouseBusyError
@@ -21,7 +22,7 @@ class SyncRunConfig(dg.Config):
     discard: close a held batch without applying it."""
 
 
-def held_failure(outcome: SyncOutcome) -> dg.Failure:
+def held_failure(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.Failure:
     """A held (or discarded) sync fails its run loudly, with the reasons: nothing was applied."""
     if outcome.status == "discarded":
         description = "Batch discarded as asked: nothing was applied."
@@ -32,7 +33,7 @@ def held_failure(outcome: SyncOutcome) -> dg.Failure:
             + " Review sync_plan, then launch the apply again with config action: approve "
             "(or action: discard)."
         )
-    return dg.Failure(description=description, metadata=metadata.sync_outcome(outcome))
+    return dg.Failure(description=description, metadata=metadata.sync_outcome(outcome, report))
 
 
 @dg.asset(
@@ -77,6 +78,7 @@ def roster_sync(
         f"sync {outcome.batch_id} ({outcome.mode}, {outcome.action}): {outcome.status}, "
         f"{outcome.counts.totals()}"
     )
+    report = write_sync_report(outcome, district.results_folder(warehouse.duckdb_path))
     if outcome.status == "held":
-        raise held_failure(outcome)
-    return dg.MaterializeResult(metadata=metadata.sync_outcome(outcome))
+        raise held_failure(outcome, report)
+    return dg.MaterializeResult(metadata=metadata.sync_outcome(outcome, report))

@@ -6,6 +6,7 @@ manage guardians" live in ``RosterSettings`` (the uploads read them too).
 """
 
 import os
+from pathlib import Path
 
 import dagster as dg
 
@@ -36,6 +37,9 @@ class DistrictSettings(dg.ConfigurableResource):
     """'Enable daily sync': the schedule applies the newest batch each day (off by default)."""
     drop_dir: str = os.environ.get("ROSTER_DROP_DIR", str(PROJECT_ROOT / "data" / "drop"))
     """Where exports arrive, one sub-folder per batch (its name is the batch partition)."""
+    results_dir: str = os.environ.get("ROSTER_RESULTS_DIR", "")
+    """Where each sync's results workbook and plot are written (one pair per run); blank: a
+    ``results`` folder beside the DuckDB file."""
     settle_seconds: float = float(os.environ.get("ROSTER_SETTLE_SECONDS", "60"))
     """A batch folder is complete once no file in it changed for this long."""
     unarchive_classes: bool = _flag("ROSTER_UNARCHIVE_CLASSES", _DEFAULTS.unarchive_classes)
@@ -62,6 +66,10 @@ class DistrictSettings(dg.ConfigurableResource):
     """Hold a bulk file with fewer rows than this share of the last applied one."""
     hold_min_records: int = int(os.environ.get("ROSTER_HOLD_MIN_RECORDS", "20"))
     """The percent rules apply to entities with at least this many active records."""
+
+    def results_folder(self, duckdb_path: str | Path) -> Path:
+        """The folder of the results workbooks for the warehouse at ``duckdb_path``."""
+        return Path(self.results_dir) if self.results_dir else Path(duckdb_path).parent / "results"
 
     def sync_settings(self, roster: RosterSettings) -> SyncSettings:
         """The plain settings value the sync functions take."""

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-_OBJECT = "object.pickle"
+OBJECT_FILE = "object.pickle"
 
 
 class _FramePickler(pickle.Pickler):
@@ -41,21 +43,27 @@ class _FrameUnpickler(pickle.Unpickler):
 
 
 def dump(obj: Any, folder: Path) -> None:
-    """Write ``obj`` to ``folder`` (replaced atomically: a half-written store is never read)."""
+    """Write ``obj`` to ``folder`` (replaced atomically: a half-written store is never read).
+
+    The replaced store is deleted in the background (a large store takes seconds to unlink);
+    leftovers of an interrupted deletion are removed by the next dump.
+    """
+    for leftover in folder.parent.glob(f"{folder.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = folder.with_name(folder.name + ".writing")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    with (staging / _OBJECT).open("wb") as handle:
+    with (staging / OBJECT_FILE).open("wb") as handle:
         _FramePickler(handle, staging).dump(obj)
-    old = folder.with_name(folder.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
+    old = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex}")
     if folder.exists():
         folder.rename(old)
     staging.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.exists():
+        threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
 
 
 def load(folder: Path) -> Any:
     """Read what :func:`dump` wrote; frames come back memory-mapped."""
-    with (folder / _OBJECT).open("rb") as handle:
+    with (folder / OBJECT_FILE).open("rb") as handle:
         return _FrameUnpickler(handle, folder).load()

@@ -1,8 +1,11 @@
+import time
 from dataclasses import dataclass
 
+import dagster as dg
 import polars as pl
 
 from roster_pipeline import framestore
+from roster_pipeline.defs.roster.io_manager import FrameStoreIOManager
 
 
 @dataclass
@@ -24,3 +27,31 @@ def test_objects_with_frames_round_trip(tmp_path):
         "frame-1.arrow",
         "object.pickle",
     ]
+
+
+def test_a_replaced_store_is_removed_in_the_background_and_leftovers_next_time(tmp_path):
+    obj = Holder("b1", {"users": pl.DataFrame({"id": ["1"]})})
+    framestore.dump(obj, tmp_path / "store")
+    (tmp_path / "store.old-interrupted").mkdir()  # a deletion a killed process never finished
+    framestore.dump(obj, tmp_path / "store")
+    framestore.dump(obj, tmp_path / "store")
+    for _ in range(100):
+        if [p.name for p in tmp_path.iterdir()] == ["store"]:
+            break
+        time.sleep(0.05)
+    assert [p.name for p in tmp_path.iterdir()] == ["store"]
+
+
+def test_the_next_step_in_this_process_takes_the_value_once_from_memory(tmp_path):
+    manager = FrameStoreIOManager(base_dir=str(tmp_path))
+    key = dg.AssetKey("raw_roster_files")
+    obj = Holder("b1", {"users": pl.DataFrame({"id": ["00417"]})})
+    manager.handle_output(dg.build_output_context(asset_key=key), obj)
+    assert manager.load_input(dg.build_input_context(asset_key=key)) is obj
+    again = manager.load_input(dg.build_input_context(asset_key=key))  # read from disk
+    assert again is not obj and again.frames["users"].equals(obj.frames["users"])
+
+    manager.handle_output(dg.build_output_context(asset_key=key), obj)
+    time.sleep(0.01)
+    framestore.dump(Holder("other writer", {}), tmp_path / "raw_roster_files")
+    assert manager.load_input(dg.build_input_context(asset_key=key)).name == "other writer"

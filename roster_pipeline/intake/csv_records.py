@@ -7,6 +7,8 @@ number where it starts in the source file, so findings can point at it.
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -30,8 +32,7 @@ class ParsedCsv:
 
 
 def _records(text: str) -> tuple[pl.DataFrame, list[int]]:
-    """Split text into records (``_line``, ``text``); returns the lines of unbalanced quotes."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Split LF-ended text into records (``_line``, ``text``); the lines of unbalanced quotes."""
     lines = (
         pl.DataFrame({"text": [text]})
         .select(pl.col("text").str.split("\n"))
@@ -81,8 +82,81 @@ def _unquote_cell(cell: str) -> str:
     return cell.strip()
 
 
+_NOT_IN_CSV = "\x1f"
+"""The unit separator: splitting lines natively on a character a roster never holds."""
+
+
+def _header_cells(line: str) -> list[str] | None:
+    """The header line's cells, or None when its quotes are malformed."""
+    matched = re.findall(_FIELD, "," + line)
+    if sum(len(m) + 1 for m in matched) != len(line) + 1:
+        return None
+    return [_unquote_cell(m).lstrip("\ufeff") for m in matched]
+
+
+def _parse_clean(text: str, file: str) -> ParsedCsv | None:
+    """The common case, read by polars' native (multi-threaded) CSV reader.
+
+    Only for a file where every record is one physical line with exactly the header's cells and
+    well-formed quotes, and no blank line: then record ``i`` is line ``i + 2`` and the values are
+    exactly what the careful parser gives. Any other file returns None (the careful parser reads
+    it and reports what is wrong, line by line).
+    """
+    if _NOT_IN_CSV in text or "\n\n" in text or not text.strip():
+        return None
+    data = text.encode()
+    read = {"has_header": False, "infer_schema": False, "empty_string_is_null": False}
+    try:
+        lines = pl.read_csv(
+            io.BytesIO(data), separator=_NOT_IN_CSV, quote_char=None, new_columns=["text"], **read
+        )["text"]
+        header = _header_cells(lines[0])
+        if header is None or header[-1] == "" or lines.len() < 2:
+            return None
+        width = len(header)
+        body = lines.slice(1).to_frame()
+        quoted = pl.col("text").str.contains('"', literal=True)
+        plain_ok = pl.col("text").str.count_matches(",", literal=True) == width - 1
+        if width == 1:
+            plain_ok = plain_ok & (pl.col("text").str.strip_chars() != "")
+        if not body.select((quoted | plain_ok).all()).item():
+            return None
+        quoted_lines = body.filter(quoted)
+        if quoted_lines.height:
+            matched = quoted_lines.select(
+                (pl.lit(",") + pl.col("text")).str.extract_all(_FIELD).alias("m"),
+                pl.col("text").str.len_chars().alias("n"),
+            )
+            covered = matched.select(
+                (pl.col("m").list.eval(pl.element().str.len_chars()).list.sum() == pl.col("n") + 1)
+                & (pl.col("m").list.len() == width)
+            )
+            if not covered.to_series().all():
+                return None
+        records = lines.len() - 1
+        del body, quoted_lines, lines
+        names = [f"c{i}" for i in range(width)]
+        rows = pl.read_csv(io.BytesIO(data), skip_lines=1, new_columns=names, **read)
+    except (pl.exceptions.PolarsError, UnicodeError):
+        return None
+    if rows.height != records:
+        return None
+    rows = rows.select(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line"),
+        *[pl.col(c).str.strip_chars().replace("", None) for c in names],
+    )
+    return ParsedCsv(header, 1, rows, findings.empty(), rows.height)
+
+
 def parse(text: str, file: str) -> ParsedCsv:
     """Parse CSV text; never raises on malformed content (problems become findings)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _parse_clean(text, file) or _parse_careful(text, file)
+
+
+def _parse_careful(text: str, file: str) -> ParsedCsv:
+    """Any text, record by record: broken quotes, ragged and blank rows become findings."""
     records, broken = _records(text)
     records = records.filter(pl.col("text").str.strip_chars() != "")
     found: list[pl.DataFrame] = [

@@ -168,9 +168,11 @@ def _synthesize_ids(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
 
 def _duplicates(frame: pl.DataFrame, prefix: str, file: str) -> pl.DataFrame:
     """Every copy of a sourcedId that occurs more than once: an error naming all its lines."""
+    repeated = frame.filter(pl.col("sourcedId").is_not_null() & pl.col("sourcedId").is_duplicated())
+    if repeated.is_empty():  # the usual case: one hash pass, no per-id grouping
+        return findings.empty()
     dupes = (
-        frame.filter(pl.col("sourcedId").is_not_null())
-        .group_by("sourcedId")
+        repeated.group_by("sourcedId")
         .agg(pl.col("_line").sort().alias("lines"), pl.len().alias("n"))
         .filter(pl.col("n") > 1)
     )

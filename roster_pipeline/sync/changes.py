@@ -118,13 +118,15 @@ WITH changed AS (
     SELECT entity, CASE WHEN applied THEN change ELSE 'skipped' END AS change,
            count(DISTINCT sourced_id) AS n
     FROM change_set GROUP BY ALL
+),
+touched AS (
+    SELECT entity, count(DISTINCT sourced_id) AS n FROM change_set WHERE applied GROUP BY entity
 )
 SELECT * FROM changed
 UNION ALL
-SELECT entity, 'unchanged', next_rows - coalesce((
-    SELECT count(DISTINCT c.sourced_id) FROM change_set c
-    WHERE c.entity = s.entity AND c.applied), 0)
-FROM entity_sizes s WHERE entity <> 'guardian_links'
+SELECT s.entity, 'unchanged', s.next_rows - coalesce(t.n, 0)
+FROM entity_sizes s LEFT JOIN touched t ON t.entity = s.entity
+WHERE s.entity <> 'guardian_links'
 """
 
 

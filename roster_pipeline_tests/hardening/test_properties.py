@@ -12,7 +12,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roster_pipeline.intake.csv_records import parse
+from roster_pipeline.intake.csv_records import _parse_careful, _parse_clean, parse
 from roster_pipeline.intake.read_file import read_roster_file
 from roster_pipeline.schemas.validate_file import validate_file
 from roster_pipeline.specs import SPECS
@@ -78,3 +78,54 @@ def test_validation_keeps_every_row_and_explains_every_rejection(tmp_path_factor
     errors = validated.findings.filter(pl.col("severity") == "error")
     explained = set(errors["line"].drop_nulls().to_list())
     assert rejected <= explained or errors["line"].is_null().any()
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+CLEAN_CELL = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab0417 \té=+@-;'\ufeff")), max_size=8),
+    st.text(alphabet=st.sampled_from(list('ab ,"\té')), max_size=8).map(_quoted),
+    st.sampled_from(['""', '" padded "', "x", '"a""b"', 'a"b', '"open', '"x"y', "   "]),
+)
+
+
+@SETTINGS
+@given(
+    header=HEADERS,
+    rows=st.lists(st.lists(CLEAN_CELL, min_size=1, max_size=8), min_size=1, max_size=25),
+    pad=st.booleans(),
+)
+def test_the_native_reader_gives_exactly_what_the_careful_parser_gives(header, rows, pad):
+    width = header.count(",") + 1
+    if pad:  # most real files: every row has the header's width
+        rows = [(r + [""] * width)[:width] for r in rows]
+    text = _text(header, rows, "\n")
+    clean = _parse_clean(text, "users.csv")
+    careful = _parse_careful(text, "users.csv")
+    if clean is None:
+        return
+    assert careful.findings.is_empty()
+    assert (clean.header, clean.header_line, clean.records) == (
+        careful.header,
+        careful.header_line,
+        careful.records,
+    )
+    assert clean.rows.equals(careful.rows)
+
+
+def test_the_native_reader_takes_clean_files_and_leaves_the_rest():
+    clean = 'sourcedId,givenName,familyName\n00417,"Ana, Maria"," O""Neil "\n2,b,\n'
+    parsed = _parse_clean(clean, "users.csv")
+    assert parsed is not None and parsed.rows.equals(_parse_careful(clean, "users.csv").rows)
+    assert parsed.rows.row(0) == (2, "00417", "Ana, Maria", 'O"Neil')
+    for dirty in (
+        "sourcedId,givenName\n1,a,extra\n",  # too many cells
+        "sourcedId,givenName\n1\n",  # ragged
+        "sourcedId,givenName\n\n1,a\n",  # blank line
+        'sourcedId,givenName\n1,"a\nb"\n',  # a record over two lines
+        'sourcedId,givenName\n1,a"b\n',  # a stray quote
+        "sourcedId,givenName,\n1,a,\n",  # an empty header cell
+    ):
+        assert _parse_clean(dirty, "users.csv") is None, dirty

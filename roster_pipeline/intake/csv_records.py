@@ -102,8 +102,8 @@ def _parse_clean(text: str, file: str) -> ParsedCsv | None:
     exactly what the careful parser gives. Any other file returns None (the careful parser reads
     it and reports what is wrong, line by line).
     """
-    if _NOT_IN_CSV in text or "\n\n" in text or not text.strip():
-        return None
+    if _NOT_IN_CSV in text or "\n\n" in text or not text.strip() or "\ufeff" in text[1:]:
+        return None  # (polars drops a byte-order mark at the start of the rows it reads)
     data = text.encode()
     read = {"has_header": False, "infer_schema": False, "empty_string_is_null": False}
     try:
@@ -191,7 +191,8 @@ def _parse_careful(text: str, file: str) -> ParsedCsv:
             .drop("_matched"),
         ]
     ).sort("_line")
-    fields = fields.with_columns(_width=pl.col("_fields").list.len())
+    # rechunked: polars 2.1 panicked formatting findings over the sorted parts' string views
+    fields = fields.rechunk().with_columns(_width=pl.col("_fields").list.len())
     header_row = fields.row(0, named=True)
     header = [_unquote_cell(h) for h in header_row["_fields"]]
     header = [h.lstrip("\ufeff") for h in header]

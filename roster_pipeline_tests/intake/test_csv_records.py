@@ -73,3 +73,11 @@ def test_fully_quoted_header_and_rows():
     parsed, data, found = rows('"sourcedId","name"\n"0042",""\n')
     assert parsed.header == ["sourcedId", "name"]
     assert data == [{"_line": 2, "c0": "0042", "c1": None}] and found == []
+
+
+def test_quote_runs_over_merged_lines_give_findings_not_a_polars_panic():
+    # found by hypothesis: formatting these findings panicked inside polars 2.1 before rechunking
+    text = 'e\n7\n"""""""""""","é"\n"""",\',""\n""""""""""\n"\n"'
+    parsed = parse(text, "users.csv")
+    assert set(parsed.findings["code"]) >= {"CSV_TOO_MANY_FIELDS"}
+    assert parsed.records == parsed.rows.height + parsed.findings["line"].n_unique()

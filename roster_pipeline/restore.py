@@ -15,7 +15,8 @@ from pathlib import Path
 
 from roster_pipeline.defs.roster.resources import DEFAULT_DUCKDB_PATH, RosterSettings
 from roster_pipeline.defs.sync.resources import DistrictSettings
-from roster_pipeline.sync.run import SyncRefusedError, restore
+from roster_pipeline.sync.restore_version import restore
+from roster_pipeline.sync.run import SyncRefusedError
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
 

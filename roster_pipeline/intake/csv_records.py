@@ -1,8 +1,9 @@
-"""Text -> records with physical line numbers, parsed by vectorized polars string operations.
+"""Text -> records with physical line numbers (polars' native reader or string operations).
 
-RFC 4180 with the tolerance real exports need: CRLF or LF, blank lines, quoted fields holding
-commas, quotes or newlines, ragged rows, unbalanced quotes. Every record keeps the physical line
-number where it starts in the source file, so findings can point at it.
+A clean file is read by polars' native CSV reader; any other by vectorized polars string
+operations, RFC 4180 with the tolerance real exports need: CRLF or LF, blank lines, quoted
+fields holding commas, quotes or newlines, ragged rows, unbalanced quotes. Every record keeps
+the physical line number where it starts in the source file, so findings can point at it.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def _parse_clean(text: str, file: str) -> ParsedCsv | None:
     exactly what the careful parser gives. Any other file returns None (the careful parser reads
     it and reports what is wrong, line by line).
     """
+    text = text.rstrip("\n") + "\n"  # blank lines at the end are skipped by both parsers
     if _NOT_IN_CSV in text or "\n\n" in text or not text.strip() or "\ufeff" in text[1:]:
         return None  # (polars drops a byte-order mark at the start of the rows it reads)
     data = text.encode()

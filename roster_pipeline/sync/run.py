@@ -20,7 +20,6 @@ import polars as pl
 from roster_pipeline.intake.batch import read_batch
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.resolve.apply_batch import (
-    ROSTER_TABLES,
     ApplyResult,
     stage_batch,
     write_live,
@@ -69,7 +68,8 @@ LAST_APPLY_RUN = (
 )
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
+    """Now, in UTC, as the naive timestamp DuckDB's tables hold."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -113,13 +113,14 @@ def _apply(
     )
     con.unregister("grants")
     version = history.commit_version(con, batch.batch_id, "roster")
-    _log(con, batch.batch_id, run_id, settings, version)
+    log_changes(con, batch.batch_id, run_id, settings, version)
     return version, result
 
 
-def _log(
+def log_changes(
     con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str, settings: SyncSettings, version: int
 ) -> None:
+    """Append the applied rows of the change set to ``change_log`` as ``version``."""
     sql_files.execute(
         con,
         LOG_CHANGES,
@@ -133,7 +134,7 @@ def _log(
     )
 
 
-def _record_run(
+def record_run(
     con: duckdb.DuckDBPyConnection,
     outcome: SyncOutcome,
     settings: SyncSettings,
@@ -228,13 +229,13 @@ def sync_validated(
         raise SyncRefusedError(f"'{action}' is an apply-mode action; a preview only previews.")
     run_id = run_id or uuid.uuid4().hex
     batch = validated.batch
-    started = _now()
+    started = utc_now()
     sql_files.run(con, "write_tables")
     sql_files.run(con, "sync_tables")
     live_version = history.current_version(con)
     if action == "discard":
         outcome = _discard(con, batch.batch_id, run_id, settings)
-        _record_run(con, outcome, settings, live_version, "", started)
+        record_run(con, outcome, settings, live_version, "", started)
         return outcome
     stage_batch(con, batch, validated.files, manage_guardians=settings.manage_guardians)
     changes.plan(con, settings)
@@ -289,7 +290,7 @@ def sync_validated(
         findings=result.findings,
         table_rows=result.table_rows,
     )
-    _record_run(con, outcome, settings, live_version, digest, started)
+    record_run(con, outcome, settings, live_version, digest, started)
     return outcome
 
 
@@ -356,46 +357,3 @@ def sync_folder(
         scope_school=scope_school,
     )
     return sync_batch(validated, store, settings, mode=mode, action=action, run_id=run_id)
-
-
-def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutcome:
-    """Bring the live tables back to their state right after ``batch_id`` was applied.
-
-    The restore is itself an apply: a new live version, its changes in ``change_log``.
-    """
-    run_id = uuid.uuid4().hex
-    started = _now()
-    with store.writer() as con:
-        try:
-            target = history.version_after(con, batch_id)
-        except history.UnknownVersionError as err:
-            raise SyncRefusedError(str(err)) from None
-        sql_files.run(con, "sync_tables")
-        live_version = history.current_version(con)
-        tables = history.as_of(con, target)
-        sql_files.execute(con, changes.CREATE_CHANGE_SET)
-        links = tables.get("student_guardians")
-        changes.compute(
-            con,
-            {t: sql for t, sql in tables.items() if t in ROSTER_TABLES},
-            next_links=RESTORE_LINKS.format(links=links) if links else changes.EMPTY_LINKS,
-            old_links=RESTORE_LINKS.format(links="main.student_guardians"),
-        )
-        counts = changes.count(con)
-        for table, sql in tables.items():
-            sql_files.execute(con, f"CREATE OR REPLACE TEMP TABLE restored AS SELECT * FROM {sql}")
-            sql_files.execute(con, f"CREATE OR REPLACE TABLE main.{table} AS FROM restored")
-        restore_id = f"restore-{batch_id}"
-        version = history.commit_version(con, restore_id, "restore")
-        _log(con, restore_id, run_id, settings, version)
-        outcome = SyncOutcome(
-            run_id, restore_id, "apply", "restore", "applied", [], counts, version
-        )
-        _record_run(con, outcome, settings, live_version, changes.digest(con), started)
-    return outcome
-
-
-RESTORE_LINKS = (
-    "(SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship "
-    "FROM {links})"
-)

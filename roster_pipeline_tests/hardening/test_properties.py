@@ -120,6 +120,9 @@ def test_the_native_reader_takes_clean_files_and_leaves_the_rest():
     parsed = _parse_clean(clean, "users.csv")
     assert parsed is not None and parsed.rows.equals(_parse_careful(clean, "users.csv").rows)
     assert parsed.rows.row(0) == (2, "00417", "Ana, Maria", 'O"Neil')
+    trailing = "sourcedId,givenName\n1,a\n\n\n"  # blank lines at the end: still clean
+    native = _parse_clean(trailing, "users.csv")
+    assert native is not None and native.rows.equals(_parse_careful(trailing, "users.csv").rows)
     for dirty in (
         "sourcedId,givenName\n1,a,extra\n",  # too many cells
         "sourcedId,givenName\n1\n",  # ragged

@@ -10,7 +10,8 @@ import pytest
 
 from roster_pipeline.generate import generate, write
 from roster_pipeline.restore import main as restore_command
-from roster_pipeline.sync.run import SyncRefusedError, restore, sync_folder
+from roster_pipeline.sync.restore_version import restore
+from roster_pipeline.sync.run import SyncRefusedError, sync_folder
 from roster_pipeline.sync.settings import SyncSettings, Thresholds
 from roster_pipeline.warehouse import Warehouse
 from roster_pipeline_tests.conftest import write_batch

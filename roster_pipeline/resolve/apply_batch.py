@@ -36,6 +36,8 @@ class ApplyResult:
     table_rows: dict[str, int]
     files: pl.DataFrame
     findings: pl.DataFrame
+    rewritten_changed_only: tuple[str, ...] = ()
+    """Tables where only the records of ``changed_<table>`` were rewritten."""
 
 
 def empty_validated(kind: str) -> pl.DataFrame:
@@ -233,16 +235,19 @@ def write_live(
     """Write the staged state as the live tables (if ``write_tables``) and record the batch.
 
     ``keep_unchanged_batch``: records in ``unchanged_<table>`` (from the change set) keep the
-    batch_id of the batch that last changed them, and only the other records are rewritten.
+    batch_id of the batch that last changed them, and only ``changed_<table>`` is rewritten.
     """
     sql_files.run(con, "write_tables")
     table_rows: dict[str, int] = {}
+    changed_only: list[str] = []
     for kind in LOAD_ORDER:
         spec = SPECS[kind]
         rows = sql_files.execute(con, f"SELECT count(*) FROM stage_{spec.table} WHERE _ok")[0][0]
         if write_tables:
             identity = {"tenant": tenant_id, "app": application_id}
-            if not (keep_unchanged_batch and _write_changed(con, spec, identity, rows)):
+            if keep_unchanged_batch and _write_changed(con, spec, identity, rows):
+                changed_only.append(spec.table)
+            else:
                 _write_all(con, spec, identity, keep_unchanged_batch)
         table_rows[spec.table] = rows
     if write_tables:
@@ -264,7 +269,7 @@ def write_live(
     ).pl()
     files = batch_record.file_accounting(con, batch, validated)
     batch_record.record_batch(con, batch, tenant_id, application_id, status, files, all_findings)
-    return ApplyResult(table_rows, files, findings.concat([all_findings]))
+    return ApplyResult(table_rows, files, findings.concat([all_findings]), tuple(changed_only))
 
 
 def _columns(spec: FileSpec) -> str:
@@ -308,14 +313,14 @@ def _write_changed(
     )[0][0]
     if other_identity:
         return False
-    changed = f"(SELECT sourced_id FROM unchanged_{table})"
-    sql_files.execute(con, f"DELETE FROM main.{table} WHERE sourced_id NOT IN {changed}")
+    changed = f"(SELECT sourced_id FROM changed_{table})"
+    sql_files.execute(con, f"DELETE FROM main.{table} WHERE sourced_id IN {changed}")
     sql_files.execute(
         con,
         f"INSERT INTO main.{table} BY NAME "
         "SELECT CAST($tenant AS VARCHAR) AS tenant_id, CAST($app AS VARCHAR) AS application_id, "
         f"s.batch_id, {_columns(spec)}, s.extensions FROM stage_{table} s "
-        f"WHERE s._ok AND s.sourced_id NOT IN {changed}",
+        f"WHERE s._ok AND s.sourced_id IN {changed}",
         identity,
     )
     written = sql_files.execute(con, f"SELECT count(*) FROM main.{table}")[0][0]

@@ -63,14 +63,15 @@ KEEP_CONTACTS = (
 )
 
 # One narrow row per next record: new or not, both statuses, whether any compared field differs
-# (a hash of the fields on each side), whether anything at all differs (dateLastModified and
-# extensions too: such a record is rewritten, though not an update), and its live batch_id.
+# (a hash of the fields on each side), whether only dateLastModified or extensions differ
+# ("noted": such a record is rewritten, though not an update), and its live batch_id.
 PAIR = (
     "CREATE OR REPLACE TEMP TABLE change_pair AS SELECT n.sourced_id, n.status AS n_status, "
     "coalesce(o.status, 'active') AS o_status, o.sourced_id IS NULL AS is_new, "
     "hash({new_fields}) <> hash({old_fields}) AS differs, "
-    "hash(n.date_last_modified, n.extensions, {new_fields}) <> "
-    "hash(o.date_last_modified, o.extensions, {old_fields}) AS touched, o.batch_id AS o_batch "
+    "o.batch_id AS o_batch, "
+    "n.date_last_modified IS DISTINCT FROM o.date_last_modified "
+    "OR n.extensions IS DISTINCT FROM o.extensions AS noted "
     "FROM {next} n LEFT JOIN {old} o ON o.sourced_id = n.sourced_id"
 )
 # Old and new values only for the records whose fields differ (few on a daily sync).
@@ -81,8 +82,13 @@ FIELD_PAIRS = (
 )
 UNCHANGED = (
     "CREATE OR REPLACE TEMP TABLE unchanged_{table} AS SELECT sourced_id, o_batch "
-    "FROM change_pair WHERE NOT is_new AND NOT touched AND n_status = o_status"
+    "FROM change_pair WHERE NOT is_new AND NOT differs AND NOT noted AND n_status = o_status"
 )
+CHANGED = (
+    "CREATE OR REPLACE TEMP TABLE changed_{table} AS SELECT sourced_id FROM change_pair "
+    "WHERE is_new OR differs OR noted OR n_status IS DISTINCT FROM o_status"
+)
+"""The next state's records that are not unchanged (few on a daily sync)."""
 CREATED = (
     "INSERT INTO change_set SELECT $entity, sourced_id, 'created', NULL, NULL, NULL, true, NULL "
     "FROM change_pair WHERE is_new"
@@ -201,6 +207,7 @@ def compute(
         for f in compared:
             sql_files.execute(con, FIELD_CHANGE.format(field=f), params)
         sql_files.execute(con, UNCHANGED.format(table=table))
+        sql_files.execute(con, CHANGED.format(table=table))
         sql_files.execute(
             con,
             f"INSERT INTO entity_sizes SELECT $entity, "

@@ -33,12 +33,15 @@ START_HISTORY = (
 )
 LIVE_HASHES = (
     "CREATE OR REPLACE TEMP TABLE live_hashes AS SELECT {keys}, hash(x) AS _row_hash "
-    "FROM main.{table} x"
+    "FROM main.{table} x WHERE {scope}"
 )
 CLOSE_ENDED = (
-    "UPDATE history.{table} AS h SET valid_to = $version WHERE h.valid_to IS NULL "
+    "UPDATE history.{table} AS h SET valid_to = $version WHERE h.valid_to IS NULL AND {scope} "
     "AND NOT EXISTS (SELECT 1 FROM live_hashes x WHERE {match} AND x._row_hash = h._row_hash)"
 )
+# A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
+# the rewritten records can have ended or new versions.
+REWRITTEN = "{alias}.sourced_id IN (SELECT sourced_id FROM changed_{table})"
 NEW_VERSIONS = (
     "CREATE OR REPLACE TEMP TABLE new_versions AS SELECT * FROM live_hashes x WHERE NOT EXISTS "
     "(SELECT 1 FROM history.{table} h WHERE h.valid_to IS NULL AND {match} "
@@ -75,8 +78,14 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(sql_files.execute(con, "SELECT coalesce(max(version), 0) FROM live_versions")[0][0])
 
 
-def commit_version(con: duckdb.DuckDBPyConnection, batch_id: str, kind: str) -> int:
-    """Number the live tables as they now are and record their rows' history."""
+def commit_version(
+    con: duckdb.DuckDBPyConnection, batch_id: str, kind: str, changed_only: tuple[str, ...] = ()
+) -> int:
+    """Number the live tables as they now are and record their rows' history.
+
+    ``changed_only``: tables of which only ``changed_<table>`` was rewritten (the other rows'
+    history stays open without comparing them).
+    """
     sql_files.execute(con, CREATE_VERSIONS)
     sql_files.execute(con, "CREATE SCHEMA IF NOT EXISTS history")
     version = current_version(con) + 1
@@ -92,8 +101,13 @@ def commit_version(con: duckdb.DuckDBPyConnection, batch_id: str, kind: str) -> 
         if not table_exists(con, table, schema="history"):
             sql_files.execute(con, START_HISTORY.format(**sql), {"version": version})
             continue
-        sql_files.execute(con, LIVE_HASHES.format(keys=", ".join(_keys(table)), **sql))
-        sql_files.execute(con, CLOSE_ENDED.format(**sql), {"version": version})
+        scoped = table in changed_only
+        live_scope = REWRITTEN.format(alias="x", table=table) if scoped else "true"
+        history_scope = REWRITTEN.format(alias="h", table=table) if scoped else "true"
+        sql_files.execute(
+            con, LIVE_HASHES.format(keys=", ".join(_keys(table)), scope=live_scope, **sql)
+        )
+        sql_files.execute(con, CLOSE_ENDED.format(scope=history_scope, **sql), {"version": version})
         sql_files.execute(con, NEW_VERSIONS.format(**sql))
         sql_files.execute(con, OPEN_NEW.format(**sql), {"version": version})
     return version

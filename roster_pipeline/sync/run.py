@@ -112,7 +112,9 @@ def _apply(
         params={"tenant": settings.tenant_id, "app": settings.application_id},
     )
     con.unregister("grants")
-    version = history.commit_version(con, batch.batch_id, "roster")
+    version = history.commit_version(
+        con, batch.batch_id, "roster", changed_only=result.rewritten_changed_only
+    )
     log_changes(con, batch.batch_id, run_id, settings, version)
     return version, result
 

@@ -1,6 +1,7 @@
 -- One sourcedId reference of {source}.{column} -> {target}: every applied row whose reference
 -- does not point at an applied target row, with why (unknown, leading zeros, target rejected).
--- {refs} is either the single column or unnest() of a list column.
+-- {refs} is either the single column or unnest() of a list column. Suggestions (the id without
+-- its leading zeros) are looked up only for the references that match nothing.
 CREATE OR REPLACE TEMP TABLE bad_refs AS
 WITH refs AS (
     SELECT _row, _file, _line, sourced_id, {refs} AS ref
@@ -10,18 +11,25 @@ WITH refs AS (
 targets AS (
     SELECT sourced_id, bool_or(_ok) AS ok FROM stage_{target} GROUP BY sourced_id
 ),
+bad AS (
+    SELECT r._row, r._file, r._line, r.sourced_id, r.ref, t.sourced_id IS NOT NULL AS known
+    FROM refs r
+    LEFT JOIN targets t ON t.sourced_id = r.ref
+    WHERE r.ref IS NOT NULL AND (t.sourced_id IS NULL OR NOT t.ok)
+),
+wanted AS (
+    SELECT DISTINCT ltrim(ref, '0') AS key FROM bad WHERE NOT known AND ltrim(ref, '0') <> ''
+),
 unpadded AS (
-    SELECT ltrim(sourced_id, '0') AS key, min(sourced_id) AS suggestion
-    FROM stage_{target}
-    WHERE _ok AND ltrim(sourced_id, '0') <> ''
-    GROUP BY key
+    SELECT ltrim(s.sourced_id, '0') AS key, min(s.sourced_id) AS suggestion
+    FROM stage_{target} s SEMI JOIN wanted w ON w.key = ltrim(s.sourced_id, '0')
+    WHERE s._ok
+    GROUP BY 1
 )
-SELECT r._row, r._file, r._line, r.sourced_id, r.ref,
-       CASE WHEN t.sourced_id IS NOT NULL THEN 'REJECTED'
+SELECT b._row, b._file, b._line, b.sourced_id, b.ref,
+       CASE WHEN b.known THEN 'REJECTED'
             WHEN u.suggestion IS NOT NULL THEN 'LEADING_ZEROS'
             ELSE 'UNKNOWN' END AS outcome,
        u.suggestion
-FROM refs r
-LEFT JOIN targets t ON t.sourced_id = r.ref
-LEFT JOIN unpadded u ON t.sourced_id IS NULL AND u.key = ltrim(r.ref, '0')
-WHERE r.ref IS NOT NULL AND (t.sourced_id IS NULL OR NOT t.ok);
+FROM bad b
+LEFT JOIN unpadded u ON NOT b.known AND u.key = ltrim(b.ref, '0');

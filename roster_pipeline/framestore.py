@@ -1,11 +1,13 @@
 """Store any Python object holding polars frames: frames as Arrow IPC files, the rest pickled.
 
 Loading memory-maps the IPC files, so handing a stage's frames to the next stage costs neither a
-serialized copy in memory nor a parse.
+serialized copy in memory nor a parse. A store can be written in the background: the object's
+structure is captured at once (frames are immutable), the files are written by a thread.
 """
 
 from __future__ import annotations
 
+import io
 import pickle
 import shutil
 import threading
@@ -18,17 +20,21 @@ import polars as pl
 OBJECT_FILE = "object.pickle"
 
 
+class StoreMissingError(FileNotFoundError):
+    """No complete store in the folder (never written, or its writing was interrupted)."""
+
+
 class _FramePickler(pickle.Pickler):
-    def __init__(self, handle: Any, folder: Path) -> None:
+    """Pickles everything but frames; collects the frames to be written beside the pickle."""
+
+    def __init__(self, handle: Any) -> None:
         super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        self.folder = folder
-        self.count = 0
+        self.frames: dict[str, pl.DataFrame] = {}
 
     def persistent_id(self, obj: Any) -> str | None:
         if isinstance(obj, pl.DataFrame):
-            name = f"frame-{self.count}.arrow"
-            self.count += 1
-            obj.write_ipc(self.folder / name, compression="uncompressed")
+            name = f"frame-{len(self.frames)}.arrow"
+            self.frames[name] = obj
             return name
         return None
 
@@ -42,28 +48,57 @@ class _FrameUnpickler(pickle.Unpickler):
         return pl.read_ipc(self.folder / pid)
 
 
-def dump(obj: Any, folder: Path) -> None:
-    """Write ``obj`` to ``folder`` (replaced atomically: a half-written store is never read).
+def _remove_in_background(folder: Path) -> None:
+    """Move ``folder`` aside at once and delete it in a thread (large stores take seconds)."""
+    if folder.exists():
+        old = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex}")
+        folder.rename(old)
+        threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
 
-    The replaced store is deleted in the background (a large store takes seconds to unlink);
-    leftovers of an interrupted deletion are removed by the next dump.
+
+def dump(obj: Any, folder: Path, *, background: bool = False) -> threading.Thread | None:
+    """Write ``obj`` to ``folder``, replacing what was there; a half-written store is never read.
+
+    With ``background`` the previous store is moved away at once (so no stale store can be read
+    meanwhile) and the files are written by the returned (non-daemon) thread, which the
+    interpreter waits for at exit. Leftovers of interrupted deletions go at the next dump.
     """
     for leftover in folder.parent.glob(f"{folder.name}.old-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    structure = io.BytesIO()
+    pickler = _FramePickler(structure)
+    pickler.dump(obj)
+    if background:
+        _remove_in_background(folder)
+        thread = threading.Thread(
+            target=_write, args=(folder, structure.getvalue(), pickler.frames)
+        )
+        thread.start()
+        return thread
+    _write(folder, structure.getvalue(), pickler.frames)
+    return None
+
+
+def _write(folder: Path, structure: bytes, frames: dict[str, pl.DataFrame]) -> None:
+    """The files, in a staging folder renamed into place when complete."""
     staging = folder.with_name(folder.name + ".writing")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    with (staging / OBJECT_FILE).open("wb") as handle:
-        _FramePickler(handle, staging).dump(obj)
-    old = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex}")
-    if folder.exists():
-        folder.rename(old)
+    for name, frame in frames.items():
+        frame.write_ipc(staging / name, compression="uncompressed")
+    (staging / OBJECT_FILE).write_bytes(structure)
+    _remove_in_background(folder)
     staging.rename(folder)
-    if old.exists():
-        threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
 
 
 def load(folder: Path) -> Any:
     """Read what :func:`dump` wrote; frames come back memory-mapped."""
-    with (folder / OBJECT_FILE).open("rb") as handle:
+    try:
+        handle = (folder / OBJECT_FILE).open("rb")
+    except FileNotFoundError:
+        raise StoreMissingError(
+            f"No stored value in {folder}: it was never written or its writing was "
+            "interrupted. Materialize the upstream asset again."
+        ) from None
+    with handle:
         return _FrameUnpickler(handle, folder).load()

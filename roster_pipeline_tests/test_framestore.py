@@ -1,8 +1,10 @@
+import shutil
 import time
 from dataclasses import dataclass
 
 import dagster as dg
 import polars as pl
+import pytest
 
 from roster_pipeline import framestore
 from roster_pipeline.defs.roster.io_manager import FrameStoreIOManager
@@ -46,12 +48,24 @@ def test_the_next_step_in_this_process_takes_the_value_once_from_memory(tmp_path
     manager = FrameStoreIOManager(base_dir=str(tmp_path))
     key = dg.AssetKey("raw_roster_files")
     obj = Holder("b1", {"users": pl.DataFrame({"id": ["00417"]})})
-    manager.handle_output(dg.build_output_context(asset_key=key), obj)
-    assert manager.load_input(dg.build_input_context(asset_key=key)) is obj
-    again = manager.load_input(dg.build_input_context(asset_key=key))  # read from disk
-    assert again is not obj and again.frames["users"].equals(obj.frames["users"])
 
-    manager.handle_output(dg.build_output_context(asset_key=key), obj)
-    time.sleep(0.01)
-    framestore.dump(Holder("other writer", {}), tmp_path / "raw_roster_files")
-    assert manager.load_input(dg.build_input_context(asset_key=key)).name == "other writer"
+    def step_input(run_id: str) -> dg.InputContext:
+        upstream = dg.build_output_context(asset_key=key, run_id=run_id)
+        return dg.build_input_context(asset_key=key, upstream_output=upstream)
+
+    manager.handle_output(dg.build_output_context(asset_key=key, run_id="r1"), obj)
+    obj.frames.pop("users")  # the next step may consume what it was handed...
+    assert manager.load_input(step_input("r1")) is obj
+    again = manager.load_input(step_input("r1"))  # ...while the store keeps what was written
+    assert again is not obj and again.frames["users"]["id"].to_list() == ["00417"]
+    assert manager.load_input(step_input("another run")).name == "b1"
+
+
+def test_an_interrupted_write_leaves_no_stale_store_and_says_so(tmp_path):
+    framestore.dump(Holder("yesterday", {}), tmp_path / "store")
+    thread = framestore.dump(Holder("today", {}), tmp_path / "store", background=True)
+    thread.join()
+    assert framestore.load(tmp_path / "store").name == "today"
+    shutil.rmtree(tmp_path / "store")  # as if the process died while writing
+    with pytest.raises(framestore.StoreMissingError, match="Materialize the upstream asset"):
+        framestore.load(tmp_path / "store")

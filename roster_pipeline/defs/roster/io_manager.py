@@ -1,26 +1,26 @@
 """IO manager for the intake and validate stages: frames as memory-mapped Arrow files."""
 
 import os
+import threading
 from pathlib import Path
 
 import dagster as dg
 
 from roster_pipeline import framestore
 
-_HANDOVER: dict[Path, tuple[int, object]] = {}
-"""Values written in this process, by folder, for the next step if it runs here too."""
-
-
-def _stamp(folder: Path) -> int:
-    return (folder / framestore.OBJECT_FILE).stat().st_mtime_ns
+_HANDOVER: dict[tuple[str, Path], object] = {}
+"""Values written in this process, by (run, folder), for the next step if it runs here too."""
+_WRITING: dict[Path, threading.Thread] = {}
+"""Stores still being written by this process, by folder."""
 
 
 class FrameStoreIOManager(dg.ConfigurableIOManager):
     """Stores each asset's value under ``base_dir/<asset key>`` (frames as Arrow IPC files).
 
-    With the in-process executor the next step takes the value straight from memory, once
-    (as long as the store on disk is still the one written here); a step in another process,
-    or a later run, reads the store.
+    The store is written in the background. With the in-process executor the next step of the
+    same run takes the value straight from memory, once; a step in another process, or a later
+    run, reads the store (this process finishes writing it before it exits, and a reader here
+    waits for it).
 
     ``base_dir`` defaults to ``$DAGSTER_HOME/storage/framestore``, or a temp folder without one.
     The stored stages hold roster data: keep the folder as private as the DuckDB file.
@@ -38,15 +38,28 @@ class FrameStoreIOManager(dg.ConfigurableIOManager):
         return base.joinpath(*key.path)
 
     def handle_output(self, context: dg.OutputContext, obj: object) -> None:
-        """Write the asset's value."""
+        """Write the asset's value (in the background) and keep it for a step of this run."""
         folder = self._folder(context.asset_key)
-        framestore.dump(obj, folder)
-        _HANDOVER[folder] = (_stamp(folder), obj)
+        _finish_writing(folder)
+        _WRITING[folder] = framestore.dump(obj, folder, background=True)
+        _HANDOVER[(context.run_id, folder)] = obj
 
     def load_input(self, context: dg.InputContext) -> object:
-        """Read the upstream asset's value."""
+        """The upstream asset's value: from this run in memory, else from the store."""
         folder = self._folder(context.asset_key)
-        stamp, obj = _HANDOVER.pop(folder, (None, None))
-        if stamp is not None and stamp == _stamp(folder):
-            return obj
+        run_id = context.upstream_output.run_id if context.upstream_output else None
+        handed = _HANDOVER.pop((run_id, folder), _NOTHING)
+        if handed is not _NOTHING:
+            return handed
+        _finish_writing(folder)
         return framestore.load(folder)
+
+
+_NOTHING = object()
+
+
+def _finish_writing(folder: Path) -> None:
+    """Wait for this process's write of ``folder``, if one is under way."""
+    thread = _WRITING.pop(folder, None)
+    if thread is not None:
+        thread.join()

@@ -74,6 +74,12 @@ PAIR = (
     "OR n.extensions IS DISTINCT FROM o.extensions AS noted "
     "FROM {next} n LEFT JOIN {old} o ON o.sourced_id = n.sourced_id"
 )
+# Before a table's first load every record is new: no join, no hashes.
+FIRST_PAIR = (
+    "CREATE OR REPLACE TEMP TABLE change_pair AS SELECT sourced_id, status AS n_status, "
+    "'active' AS o_status, true AS is_new, true AS differs, NULL::VARCHAR AS o_batch, "
+    "true AS noted FROM {next}"
+)
 # Old and new values only for the records whose fields differ (few on a daily sync).
 FIELD_PAIRS = (
     "CREATE OR REPLACE TEMP TABLE field_pairs AS SELECT n.sourced_id{fields} "
@@ -189,9 +195,10 @@ def compute(
     for table, next_sql in next_tables.items():
         old = _old(con, _guard(table), next_sql)
         compared = [_guard(f) for f in COMPARED.get(table, ())]
+        pair = PAIR if table_exists(con, _guard(table)) else FIRST_PAIR
         sql_files.execute(
             con,
-            PAIR.format(
+            pair.format(
                 new_fields=", ".join(f"n.{f}" for f in compared) or "NULL",
                 old_fields=", ".join(f"o.{f}" for f in compared) or "NULL",
                 next=next_sql,

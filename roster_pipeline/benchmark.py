@@ -114,6 +114,7 @@ def count_rows(folder: Path) -> int:
 def main(argv: list[str] | None = None) -> dict:
     """Command line entry point."""
     from roster_pipeline import generate
+    from roster_pipeline.next_day import next_day
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=500_000)
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> dict:
     if not (folder / "manifest.csv").exists() or not (day2 / "manifest.csv").exists():
         files = generate.generate(args.students, args.seed)
         generate.write(files, folder)
-        generate.write(generate.next_day(files), day2)
+        generate.write(next_day(files), day2)
     generate_s = time.perf_counter() - started
     rows = count_rows(folder)
     db = args.workdir / f"district-{args.students}-{args.seed}.duckdb"

@@ -3,6 +3,7 @@ import json
 import polars as pl
 
 from roster_pipeline import benchmark, generate
+from roster_pipeline.next_day import next_day
 
 
 def test_generation_is_deterministic_by_seed():
@@ -47,7 +48,7 @@ def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
 
 def test_next_day_has_arrivals_departures_contact_changes_and_closed_classes():
     files = generate.generate(2000)
-    after = generate.next_day(files)
+    after = next_day(files)
     before_ids, after_ids = set(files["users"]["sourcedId"]), set(after["users"]["sourcedId"])
     assert len(before_ids - after_ids) == len(after_ids - before_ids) > 0
     assert after["classes"].height < files["classes"].height

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from roster_pipeline.generate import generate, next_day, write
+from roster_pipeline.generate import generate, write
+from roster_pipeline.next_day import next_day
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from roster_pipeline.generate import generate, next_day, write
+from roster_pipeline.generate import generate, write
+from roster_pipeline.next_day import next_day
 from roster_pipeline.sync import history
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings, Thresholds

@@ -103,7 +103,8 @@ def _parse_clean(text: str, file: str) -> ParsedCsv | None:
     exactly what the careful parser gives. Any other file returns None (the careful parser reads
     it and reports what is wrong, line by line).
     """
-    text = text.rstrip("\n") + "\n"  # blank lines at the end are skipped by both parsers
+    if text.endswith("\n\n"):  # blank lines at the end are skipped by both parsers
+        text = text.rstrip("\n") + "\n"
     if _NOT_IN_CSV in text or "\n\n" in text or not text.strip() or "\ufeff" in text[1:]:
         return None  # (polars drops a byte-order mark at the start of the rows it reads)
     data = text.encode()

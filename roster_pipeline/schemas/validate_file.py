@@ -160,7 +160,7 @@ def _synthesize_ids(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
         "enrollments": ("classSourcedId", "userSourcedId", "role"),
         "roles": ("userSourcedId", "orgSourcedId", "role"),
     }.get(kind) or FILE_SPECS[kind].id_from
-    if not keys:
+    if not keys or frame["sourcedId"].null_count() == 0:
         return frame
     natural = pl.concat_str([pl.col(k) for k in keys], separator="|")
     return frame.with_columns(pl.col("sourcedId").fill_null(natural))
@@ -168,8 +168,12 @@ def _synthesize_ids(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
 
 def _duplicates(frame: pl.DataFrame, prefix: str, file: str) -> pl.DataFrame:
     """Every copy of a sourcedId that occurs more than once: an error naming all its lines."""
-    repeated = frame.filter(pl.col("sourcedId").is_not_null() & pl.col("sourcedId").is_duplicated())
-    if repeated.is_empty():  # the usual case: one hash pass, no per-id grouping
+    # The usual case has no repeat: one pass over 64-bit hashes of the ids finds the few candidates
+    # (repeats and hash collisions), and only those are compared as strings.
+    ids = pl.col("sourcedId")
+    candidates = frame.filter(ids.is_not_null() & ids.hash().is_duplicated())
+    repeated = candidates.filter(ids.is_duplicated())
+    if repeated.is_empty():
         return findings.empty()
     dupes = (
         repeated.group_by("sourcedId")

@@ -56,6 +56,28 @@ def _remove_in_background(folder: Path) -> None:
         threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
 
 
+class _Writer(threading.Thread):
+    """Writes a store; ``join`` re-raises what went wrong (a full disk, say)."""
+
+    def __init__(self, folder: Path, structure: bytes, frames: dict[str, pl.DataFrame]) -> None:
+        super().__init__(name=f"framestore-{folder.name}")
+        self.store = (folder, structure, frames)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            _write(*self.store)
+        except BaseException as err:  # handed to whoever joins
+            self.error = err
+        finally:
+            self.store = None  # release the frames
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
+
+
 def dump(obj: Any, folder: Path, *, background: bool = False) -> threading.Thread | None:
     """Write ``obj`` to ``folder``, replacing what was there; a half-written store is never read.
 
@@ -70,9 +92,7 @@ def dump(obj: Any, folder: Path, *, background: bool = False) -> threading.Threa
     pickler.dump(obj)
     if background:
         _remove_in_background(folder)
-        thread = threading.Thread(
-            target=_write, args=(folder, structure.getvalue(), pickler.frames)
-        )
+        thread = _Writer(folder, structure.getvalue(), pickler.frames)
         thread.start()
         return thread
     _write(folder, structure.getvalue(), pickler.frames)

@@ -69,3 +69,11 @@ def test_an_interrupted_write_leaves_no_stale_store_and_says_so(tmp_path):
     shutil.rmtree(tmp_path / "store")  # as if the process died while writing
     with pytest.raises(framestore.StoreMissingError, match="Materialize the upstream asset"):
         framestore.load(tmp_path / "store")
+
+
+def test_a_failed_background_write_is_raised_to_whoever_waits_for_it(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the store's parent folder should be")
+    thread = framestore.dump(Holder("b1", {}), blocked / "store", background=True)
+    with pytest.raises(OSError):
+        thread.join()

@@ -63,8 +63,8 @@ KEEP_CONTACTS = (
 )
 
 # One narrow row per next record: new or not, both statuses, whether any compared field differs
-# (a hash of the fields on each side), whether only dateLastModified or extensions differ
-# ("noted": such a record is rewritten, though not an update), and its live batch_id.
+# (a hash of the fields on each side), whether dateLastModified or extensions differ ("noted":
+# alone, such a record is rewritten, though not an update), and its live batch_id.
 PAIR = (
     "CREATE OR REPLACE TEMP TABLE change_pair AS SELECT n.sourced_id, n.status AS n_status, "
     "coalesce(o.status, 'active') AS o_status, o.sourced_id IS NULL AS is_new, "

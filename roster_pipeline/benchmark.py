@@ -1,6 +1,6 @@
 """Time a first load and a day-2 sync of a generated district through the real Dagster assets.
 
-    python -m roster_pipeline.benchmark --students 500000 --out bench.json
+    python -m roster_pipeline.benchmark --students 500000 --out bench.json [--repeat 3]
 
 Generates the district and its next day's export (or reuses them), times a bare DuckDB baseline
 (files read as text, enrollments joined to users and classes, guardians to students, written to a
@@ -15,6 +15,7 @@ import argparse
 import json
 import multiprocessing as mp
 import resource
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -99,6 +100,11 @@ def run_in_child(folder: Path, db: Path, target: Callable[[str, str], bool] = _m
     return out
 
 
+def _median_ratio(rounds: list[tuple[dict, dict, dict]], which: int) -> float:
+    """The median over rounds of (run ``which`` of the round) / (the round's baseline)."""
+    return round(statistics.median(r[which]["seconds"] / r[0]["seconds"] for r in rounds), 2)
+
+
 def count_rows(folder: Path) -> int:
     """Data rows in the batch's CSV files (physical lines minus headers, a fair proxy)."""
     total = 0
@@ -122,6 +128,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workdir", type=Path, default=Path("bench"))
     parser.add_argument("--out", type=Path, default=Path("bench.json"))
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds of baseline, first load and day 2; report medians (this VM's speed drifts)",
+    )
+    parser.add_argument(
         "--guardians-rows",
         type=int,
         default=0,
@@ -140,26 +152,35 @@ def main(argv: list[str] | None = None) -> dict:
     generate_s = time.perf_counter() - started
     rows = count_rows(folder)
     db = args.workdir / f"district-{args.students}-{args.seed}.duckdb"
-    baseline = run_in_child(folder, args.workdir / "baseline.duckdb", target=_bare_duckdb)
-    db.unlink(missing_ok=True)
-    load = run_in_child(folder, db)
-    sync = run_in_child(day2, db)
+    rounds = []
+    for _ in range(max(1, args.repeat)):  # each round one after another on the same files
+        baseline = run_in_child(folder, args.workdir / "baseline.duckdb", target=_bare_duckdb)
+        db.unlink(missing_ok=True)
+        rounds.append((baseline, run_in_child(folder, db), run_in_child(day2, db)))
+    baseline_s = statistics.median(b["seconds"] for b, _, _ in rounds)
+    load_s = statistics.median(load["seconds"] for _, load, _ in rounds)
+    sync_s = statistics.median(sync["seconds"] for _, _, sync in rounds)
+    load_rss = max(load["peak_rss_mib"] for _, load, _ in rounds)
+    sync_rss = max(sync["peak_rss_mib"] for _, _, sync in rounds)
     report = {
         "students": args.students,
         "input_rows": rows,
         "input_mib": round(sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20, 1),
         "generate_s": round(generate_s, 2),
-        "baseline_s": round(baseline["seconds"], 2),
-        "first_load_s": round(load["seconds"], 2),
-        "ratio_first": round(load["seconds"] / baseline["seconds"], 2),
-        "day2_s": round(sync["seconds"], 2),
-        "ratio_day2": round(sync["seconds"] / baseline["seconds"], 2),
-        "rows_per_s": round(rows / load["seconds"]),
-        "peak_rss_mib": round(max(load["peak_rss_mib"], sync["peak_rss_mib"])),
-        "first_load_peak_rss_mib": round(load["peak_rss_mib"]),
-        "day2_peak_rss_mib": round(sync["peak_rss_mib"]),
-        "success": load["success"] and sync["success"],
+        "rounds": len(rounds),
+        "baseline_s": round(baseline_s, 2),
+        "first_load_s": round(load_s, 2),
+        # the median of each round's ratio: a round's runs share the machine's speed of the moment
+        "ratio_first": _median_ratio(rounds, 1),
+        "day2_s": round(sync_s, 2),
+        "ratio_day2": _median_ratio(rounds, 2),
+        "rows_per_s": round(rows / load_s),
+        "peak_rss_mib": round(max(load_rss, sync_rss)),
+        "first_load_peak_rss_mib": round(load_rss),
+        "day2_peak_rss_mib": round(sync_rss),
+        "success": all(load["success"] and sync["success"] for _, load, sync in rounds),
         "python": sys.version.split()[0],
+        "runs_s": [[round(run["seconds"], 2) for run in r] for r in rounds],
     }
     if args.guardians_rows:
         upload = args.workdir / f"guardians-{args.students}-{args.guardians_rows}.csv"

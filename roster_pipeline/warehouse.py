@@ -3,7 +3,8 @@
 A run copies the published file to a private working file, writes there in one transaction,
 checkpoints, and atomically renames it over the published file. Analysts holding the old file
 open keep reading their snapshot; a failed or killed run leaves the published file untouched.
-One writer per file is enforced with an OS lock next to it.
+One writer per file is enforced with an OS lock next to it. The published file is attached to
+the run's connection, read-only, as ``published``: the state the run started from.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+
+def _quoted(path: Path) -> str:
+    """``path`` as a SQL string literal (ATTACH takes no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 class WarehouseBusyError(RuntimeError):
@@ -52,6 +58,8 @@ class Warehouse:
                 shutil.copyfile(self.path, work)
             con = duckdb.connect(str(work), config={"memory_limit": self.memory_limit})
             try:
+                if self.path.exists():
+                    con.execute(f"ATTACH {_quoted(self.path)} AS published (READ_ONLY)").fetchall()
                 con.execute("BEGIN TRANSACTION").fetchall()
                 yield con
                 con.execute("COMMIT").fetchall()

@@ -54,6 +54,7 @@ def test_every_published_table_is_in_the_guide(sample_db):
     missing = [t for s, t in tables if s == "main" and f"`{t}`" not in GUIDE]
     assert missing == []
     assert "`history.<table>`" in GUIDE
+    assert "`history.<table>_versions`" in GUIDE and "`history.bases.version`" in GUIDE
     undocumented = sorted(
         f"{t}.{c}" for t, c in columns if c not in GUIDE and c not in ("extensions", "_row_hash")
     )

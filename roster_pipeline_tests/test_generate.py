@@ -33,6 +33,8 @@ def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
             "60",
             "--guardians-rows",
             "150",
+            "--repeat",
+            "2",
             "--workdir",
             str(tmp_path),
             "--out",
@@ -44,6 +46,7 @@ def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
     keys = {"students", "baseline_s", "first_load_s", "day2_s", "ratio_first", "ratio_day2"}
     assert keys | {"peak_rss_mib"} <= set(saved)
     assert saved["day2_s"] > 0
+    assert saved["rounds"] == 2 and len(saved["runs_s"]) == 2  # baseline, first load, day 2 each
 
 
 def test_next_day_has_arrivals_departures_contact_changes_and_closed_classes():

@@ -52,11 +52,15 @@ def _live_columns(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     """The live table's columns (tenant identity aside) as a quoted SELECT list; None: no table."""
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        "WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ? "
+        "ORDER BY ordinal_position",
         [table],
     ).fetchall()
     return ", ".join(f'"{r[0]}"' for r in rows if r[0] not in TENANT_COLUMNS) or None
 
+
+ARROW_VIEWS = pl.CompatLevel.newest()
+"""Frames handed to DuckDB as Arrow string views: no copy (the default converts every string)."""
 
 _UPLOAD_BATCHES = "SELECT batch_id FROM main.batches WHERE kind <> 'roster'"
 
@@ -79,43 +83,37 @@ def _stage(
     table = SPECS[kind].table
     fresh = validated is not None and validated.usable
     frame = validated.frame if fresh else empty_validated(kind)
-    con.register("incoming", frame.to_arrow())
+    con.register("incoming", frame.to_arrow(compat_level=ARROW_VIEWS))
     sql_files.execute(
         con,
         f"CREATE OR REPLACE TEMP TABLE stage_{table} AS "  # table from SPECS, not user data
-        "SELECT *, CAST($batch_id AS VARCHAR) AS batch_id FROM incoming",
+        "SELECT * REPLACE (coalesce(status, 'active') AS status), "
+        "CAST($batch_id AS VARCHAR) AS batch_id, NULL::BIGINT AS _row, _ok AS _valid, "
+        "false AS _fallback FROM incoming",
         {"batch_id": batch.batch_id},
     )
     con.unregister("incoming")
-    sql_files.execute(con, f"UPDATE stage_{table} SET status = coalesce(status, 'active')")
     cols = _live_columns(con, table)
     if cols is not None:
-        sql_files.execute(
-            con,
-            f"INSERT INTO stage_{table} BY NAME "
-            f"SELECT NULL::BIGINT AS _line, 'live' AS _file, true AS _ok, {cols} "
-            f"FROM main.{table} WHERE sourced_id NOT IN "
-            f"(SELECT sourced_id FROM stage_{table} WHERE sourced_id IS NOT NULL)",
-        )
-        if fresh and mode == "bulk":
+        gone = "false"
+        params: dict[str, str] = {}
+        if fresh and mode == "bulk":  # live records the file no longer lists are to be deleted
             gone = "true"
-            params: dict[str, str] = {}
             if batch.scope_school is not None:
                 gone = f"coalesce({_IN_SCOPE.get(table, 'false')}, false)"
                 params = {"scope": batch.scope_school} if table in _IN_SCOPE else {}
             # rows an upload wrote (guardian accounts) are not the roster's to deactivate
-            sql_files.execute(
-                con,
-                f"UPDATE stage_{table} SET status = 'tobedeleted' WHERE _file = 'live' "
-                f"AND ({gone}) AND batch_id NOT IN ({_UPLOAD_BATCHES})",
-                params or None,
-            )
-    sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _row BIGINT")
-    sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _valid BOOLEAN")
-    sql_files.execute(con, f"ALTER TABLE stage_{table} ADD COLUMN _fallback BOOLEAN DEFAULT false")
-    sql_files.execute(
-        con, f"UPDATE stage_{table} SET _row = rowid, _valid = _ok, _fallback = false"
-    )
+            gone += f" AND batch_id NOT IN ({_UPLOAD_BATCHES})"
+        sql_files.execute(
+            con,
+            f"INSERT INTO stage_{table} BY NAME "
+            "SELECT NULL::BIGINT AS _line, 'live' AS _file, true AS _ok, true AS _valid, "
+            f"false AS _fallback, * REPLACE (CASE WHEN {gone} THEN 'tobedeleted' "
+            f"ELSE status END AS status) FROM (SELECT {cols} FROM main.{table} l "
+            f"ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id)",
+            params or None,
+        )
+    sql_files.execute(con, f"UPDATE stage_{table} SET _row = rowid")
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, manage_guardians: bool) -> None:
@@ -201,7 +199,7 @@ def stage_batch(
             *_mode_conflicts(batch, validated),
         ]
     )
-    con.register("incoming_findings", batch_findings.to_arrow())
+    con.register("incoming_findings", batch_findings.to_arrow(compat_level=ARROW_VIEWS))
     sql_files.execute(
         con, "CREATE OR REPLACE TEMP TABLE validation_findings AS SELECT * FROM incoming_findings"
     )

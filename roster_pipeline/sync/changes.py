@@ -52,27 +52,38 @@ KEEP_ARCHIVED = (
     "UPDATE stage_classes AS s SET status = 'tobedeleted' FROM main.classes AS l "
     "WHERE l.sourced_id = s.sourced_id AND s._ok AND l.status = 'tobedeleted'"
 )
+# Contact details of active users the batch would change, found in one join: each differing
+# field is a skipped update, and the staged row keeps the live values.
+CONTACT_DIFFS = (
+    "CREATE OR REPLACE TEMP TABLE contact_diffs AS SELECT s.sourced_id, "
+    "l.email AS o_email, s.email AS n_email, l.sms AS o_sms, s.sms AS n_sms, "
+    "l.phone AS o_phone, s.phone AS n_phone FROM stage_users s JOIN main.users l "
+    "ON l.sourced_id = s.sourced_id WHERE s._ok AND l.status = 'active' "
+    "AND (s.email IS DISTINCT FROM l.email OR s.sms IS DISTINCT FROM l.sms "
+    "OR s.phone IS DISTINCT FROM l.phone)"
+)
 SKIP_CONTACT = (
-    "INSERT INTO change_set SELECT 'users', s.sourced_id, 'updated', '{field}', l.{field}, "
-    "s.{field}, false, $note FROM stage_users s JOIN main.users l ON l.sourced_id = s.sourced_id "
-    "WHERE s._ok AND l.status = 'active' AND s.{field} IS DISTINCT FROM l.{field}"
+    "INSERT INTO change_set SELECT 'users', sourced_id, 'updated', '{field}', o_{field}, "
+    "n_{field}, false, $note FROM contact_diffs WHERE n_{field} IS DISTINCT FROM o_{field}"
 )
 KEEP_CONTACTS = (
-    "UPDATE stage_users AS s SET email = l.email, sms = l.sms, phone = l.phone "
-    "FROM main.users AS l WHERE l.sourced_id = s.sourced_id AND s._ok AND l.status = 'active'"
+    "UPDATE stage_users AS s SET email = d.o_email, sms = d.o_sms, phone = d.o_phone "
+    "FROM contact_diffs AS d WHERE d.sourced_id = s.sourced_id AND s._ok"
 )
 
 # One narrow row per next record: new or not, both statuses, whether any compared field differs
 # (a hash of the fields on each side), whether dateLastModified or extensions differ ("noted":
-# alone, such a record is rewritten, though not an update), and its live batch_id.
+# alone, such a record is rewritten, though not an update), and its live batch_id. Each side is
+# narrowed to hashes before the join, so the join carries no field values.
 PAIR = (
     "CREATE OR REPLACE TEMP TABLE change_pair AS SELECT n.sourced_id, n.status AS n_status, "
     "coalesce(o.status, 'active') AS o_status, o.sourced_id IS NULL AS is_new, "
-    "hash({new_fields}) <> hash({old_fields}) AS differs, "
-    "o.batch_id AS o_batch, "
-    "n.date_last_modified IS DISTINCT FROM o.date_last_modified "
-    "OR n.extensions IS DISTINCT FROM o.extensions AS noted "
-    "FROM {next} n LEFT JOIN {old} o ON o.sourced_id = n.sourced_id"
+    "o.sourced_id IS NULL OR n.fields <> o.fields AS differs, o.batch_id AS o_batch, "
+    "o.sourced_id IS NULL OR n.noted <> o.noted AS noted "
+    "FROM (SELECT sourced_id, status, hash({new_fields}) AS fields, "
+    "hash(date_last_modified, extensions) AS noted FROM {next}) n "
+    "LEFT JOIN (SELECT sourced_id, status, batch_id, hash({old_fields}) AS fields, "
+    "hash(date_last_modified, extensions) AS noted FROM {old}) o ON o.sourced_id = n.sourced_id"
 )
 # Before a table's first load every record is new: no join, no hashes.
 FIRST_PAIR = (
@@ -125,19 +136,29 @@ SYNC_OLD_LINKS = (
     "(SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship "
     "FROM main.student_guardians WHERE source = 'roster')"
 )
+# A created record has no other change (the others need a live record), so created records are
+# counted as rows; only records with several rows (an update per field) need count(DISTINCT).
 COUNTS = """
-WITH changed AS (
+WITH created AS (
+    SELECT entity, 'created' AS change, count(*) AS n
+    FROM change_set WHERE applied AND change = 'created' GROUP BY entity
+),
+changed AS (
     SELECT entity, CASE WHEN applied THEN change ELSE 'skipped' END AS change,
            count(DISTINCT sourced_id) AS n
-    FROM change_set GROUP BY ALL
+    FROM change_set WHERE NOT (applied AND change = 'created') GROUP BY ALL
 ),
 touched AS (
-    SELECT entity, count(DISTINCT sourced_id) AS n FROM change_set WHERE applied GROUP BY entity
+    SELECT entity, count(DISTINCT sourced_id) AS n
+    FROM change_set WHERE applied AND change <> 'created' GROUP BY entity
 )
+SELECT * FROM created
+UNION ALL
 SELECT * FROM changed
 UNION ALL
-SELECT s.entity, 'unchanged', s.next_rows - coalesce(t.n, 0)
-FROM entity_sizes s LEFT JOIN touched t ON t.entity = s.entity
+SELECT s.entity, 'unchanged', s.next_rows - coalesce(c.n, 0) - coalesce(t.n, 0)
+FROM entity_sizes s LEFT JOIN created c ON c.entity = s.entity
+LEFT JOIN touched t ON t.entity = s.entity
 WHERE s.entity <> 'guardian_links'
 """
 
@@ -149,12 +170,12 @@ def _guard(name: str) -> str:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> bool:
-    """Whether ``schema.table`` exists (temp tables excluded)."""
+    """Whether ``schema.table`` exists in the connection's database (temp tables excluded)."""
     return bool(
         sql_files.execute(
             con,
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
-            "AND NOT temporary",
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ? AND NOT temporary",
             [schema, table],
         )[0][0]
     )
@@ -172,6 +193,7 @@ def apply_settings(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> No
         sql_files.execute(con, SKIP_UNARCHIVE, {"note": KEPT_ARCHIVED})
         sql_files.execute(con, KEEP_ARCHIVED)
     if not settings.update_active_contacts and table_exists(con, "users"):
+        sql_files.execute(con, CONTACT_DIFFS)
         for contact in CONTACT_FIELDS:
             sql_files.execute(con, SKIP_CONTACT.format(field=contact), {"note": KEPT_CONTACT})
         sql_files.execute(con, KEEP_CONTACTS)
@@ -199,8 +221,8 @@ def compute(
         sql_files.execute(
             con,
             pair.format(
-                new_fields=", ".join(f"n.{f}" for f in compared) or "NULL",
-                old_fields=", ".join(f"o.{f}" for f in compared) or "NULL",
+                new_fields=", ".join(f'"{f}"' for f in compared) or "NULL",
+                old_fields=", ".join(f'"{f}"' for f in compared) or "NULL",
                 next=next_sql,
                 old=old,
             ),

@@ -1,8 +1,17 @@
 """Versions of the live tables: every apply is a version; every version can be restored.
 
 ``live_versions`` numbers each apply (a roster sync, an upload, a restore). ``history.<table>``
-keeps every version of every row, valid from one live version to (not including) another, so
-the state after any batch is one query away, and storage grows only with what changed.
+is every version of every row, valid from one live version to (not including) another, so the
+state after any batch is one query away.
+
+Storage grows only with what changed. A table's first load copies nothing: the version it was
+first committed at is its *base* (``history.bases``), and a live row that has not changed since
+is valid from the base without being stored twice. ``history.<table>_versions`` stores the rest:
+every row version that ended, and the open version of every record changed after the base.
+``history.<table>`` is a view of both, with the same columns either way.
+
+What a commit compares it takes from the published file, attached read-only as ``published``
+by ``Warehouse.writer``: the live tables as they were when the run began.
 """
 
 from __future__ import annotations
@@ -19,56 +28,83 @@ ROW_KEYS = {
     "staff_permissions": ("user_sourced_id", "permission"),
 }
 """What identifies a row of a table without a sourced_id."""
+PUBLISHED = "published"
+"""The catalog holding the live tables as they were before this run (see ``Warehouse.writer``)."""
 _HIDDEN = "_row_hash, valid_from, valid_to"
 
 CREATE_VERSIONS = (
     "CREATE TABLE IF NOT EXISTS live_versions (version BIGINT, batch_id VARCHAR, kind VARCHAR, "
     "applied_at TIMESTAMP)"
 )
+CREATE_BASES = "CREATE TABLE IF NOT EXISTS history.bases (table_name VARCHAR, version BIGINT)"
 # A row version is its key plus a 64-bit hash of the whole row (DuckDB's hash(): fast; matching
 # it within one key makes a collision between versions practically impossible).
-START_HISTORY = (
-    "CREATE TABLE history.{table} AS SELECT hash(x) AS _row_hash, x.*, "
-    "CAST($version AS BIGINT) AS valid_from, NULL::BIGINT AS valid_to FROM main.{table} x"
+START_STORED = (
+    "CREATE TABLE history.{table}_versions AS SELECT hash(x) AS _row_hash, x.*, "
+    "NULL::BIGINT AS valid_from, NULL::BIGINT AS valid_to FROM main.{table} x LIMIT 0"
 )
-LIVE_HASHES = (
-    "CREATE OR REPLACE TEMP TABLE live_hashes AS SELECT {keys}, hash(x) AS _row_hash "
-    "FROM main.{table} x WHERE {scope}"
+# The stored versions, and every live row without an open stored version: valid since the base.
+HISTORY_VIEW = """
+CREATE OR REPLACE VIEW history.{table} AS
+SELECT * FROM history.{table}_versions
+UNION ALL BY NAME
+SELECT hash(x) AS _row_hash, x.*, b.version AS valid_from, NULL::BIGINT AS valid_to
+FROM main.{table} x, (SELECT version FROM history.bases WHERE table_name = '{table}') b
+WHERE NOT EXISTS (SELECT 1 FROM history.{table}_versions h
+                  WHERE h.valid_to IS NULL AND {match} AND h._row_hash = hash(x))
+"""
+ROW_HASHES = (
+    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT {keys}, hash(x) AS _row_hash "
+    "FROM {relation} x WHERE {scope}"
 )
-CLOSE_ENDED = (
-    "UPDATE history.{table} AS h SET valid_to = $version WHERE h.valid_to IS NULL AND {scope} "
-    "AND NOT EXISTS (SELECT 1 FROM live_hashes x WHERE {match} AND x._row_hash = h._row_hash)"
+# Row versions on one side only: ended (before, not after) and started (after, not before).
+ONE_SIDED = (
+    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {side} x WHERE NOT EXISTS "
+    "(SELECT 1 FROM {other} h WHERE {match} AND h._row_hash = x._row_hash)"
+)
+# An ended version that was valid since the base is stored now, with its whole row...
+END_BASE = (
+    "INSERT INTO history.{table}_versions BY NAME SELECT hash(x) AS _row_hash, x.*, "
+    "$base AS valid_from, $version AS valid_to FROM {before} x SEMI JOIN "
+    "(SELECT * FROM ended_rows e WHERE NOT EXISTS (SELECT 1 FROM history.{table}_versions h "
+    "WHERE h.valid_to IS NULL AND {match_e} AND h._row_hash = e._row_hash)) h "
+    "ON {match} AND h._row_hash = hash(x) WHERE {scope}"
+)
+# ... one stored as open is closed ...
+CLOSE_STORED = (
+    "UPDATE history.{table}_versions AS h SET valid_to = $version WHERE h.valid_to IS NULL "
+    "AND EXISTS (SELECT 1 FROM ended_rows x WHERE {match} AND x._row_hash = h._row_hash)"
+)
+# ... and every started version is stored open.
+OPEN_STARTED = (
+    "INSERT INTO history.{table}_versions BY NAME SELECT hash(x) AS _row_hash, x.*, "
+    "$version AS valid_from, NULL::BIGINT AS valid_to FROM main.{table} x "
+    "SEMI JOIN started_rows h ON {match} AND h._row_hash = hash(x) WHERE {scope}"
 )
 # A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
-# the rewritten records can have ended or new versions.
-REWRITTEN = "{alias}.sourced_id IN (SELECT sourced_id FROM changed_{table})"
-NEW_VERSIONS = (
-    "CREATE OR REPLACE TEMP TABLE new_versions AS SELECT * FROM live_hashes x WHERE NOT EXISTS "
-    "(SELECT 1 FROM history.{table} h WHERE h.valid_to IS NULL AND {match} "
-    "AND h._row_hash = x._row_hash)"
-)
-OPEN_NEW = (
-    "INSERT INTO history.{table} BY NAME SELECT hash(x) AS _row_hash, x.*, "
-    "$version AS valid_from, NULL::BIGINT AS valid_to FROM main.{table} x "
-    "SEMI JOIN new_versions h ON {match}"
-)
+# the rewritten records can have ended or started versions.
+REWRITTEN = "x.sourced_id IN (SELECT sourced_id FROM changed_{table})"
 AS_OF = (
     "(SELECT * EXCLUDE (" + _HIDDEN + ") FROM history.{table} "
     "WHERE valid_from <= {version} AND (valid_to IS NULL OR valid_to > {version}))"
 )
 
 
+class UnknownVersionError(LookupError):
+    """No applied version matches the batch asked for."""
+
+
+class NoPublishedStateError(RuntimeError):
+    """A commit needs the state before the run (``published``), and it is not attached."""
+
+
 def _keys(table: str) -> tuple[str, ...]:
     return ROW_KEYS.get(table, ("sourced_id",))
 
 
-def _match(table: str) -> str:
-    """SQL matching a live row ``x`` to a history row ``h`` of the same record."""
-    return " AND ".join(f"x.{k} = h.{k}" for k in _keys(table))
-
-
-class UnknownVersionError(LookupError):
-    """No applied version matches the batch asked for."""
+def _match(table: str, left: str = "x") -> str:
+    """SQL matching a row ``left`` to a row ``h`` of the same record."""
+    return " AND ".join(f"{left}.{k} = h.{k}" for k in _keys(table))
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -76,6 +112,74 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     if not table_exists(con, "live_versions"):
         return 0
     return int(sql_files.execute(con, "SELECT coalesce(max(version), 0) FROM live_versions")[0][0])
+
+
+def _bases(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Table -> the version its history starts at (tables with a history)."""
+    if not table_exists(con, "bases", schema="history"):
+        return {}
+    rows = sql_files.execute(con, "SELECT table_name, version FROM history.bases")
+    return {table: int(version) for table, version in rows}
+
+
+def _published_has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the state before the run is attached and has ``table``."""
+    attached = sql_files.execute(
+        con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [PUBLISHED]
+    )[0][0]
+    if not attached:
+        raise NoPublishedStateError(
+            "history needs the live tables as they were before the run: open the connection "
+            "with Warehouse.writer(), which attaches them as 'published'."
+        )
+    return bool(
+        sql_files.execute(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
+            "AND schema_name = 'main' AND table_name = ?",
+            [PUBLISHED, table],
+        )[0][0]
+    )
+
+
+def _start(con: duckdb.DuckDBPyConnection, table: str, version: int) -> int:
+    """Begin ``table``'s history; its base version (its rows are valid from there).
+
+    A first commit copies nothing: the base is ``version``. A history stored whole by an earlier
+    release (``history.<table>`` a table) becomes the stored versions, with base 0 (every live
+    row has its open version stored, so none is valid from the base).
+    """
+    if table_exists(con, table, schema="history"):
+        sql_files.execute(con, f"ALTER TABLE history.{table} RENAME TO {table}_versions")
+        version = 0
+    else:
+        sql_files.execute(con, START_STORED.format(table=table))
+    sql_files.execute(con, "INSERT INTO history.bases VALUES (?, ?)", [table, version])
+    sql_files.execute(con, HISTORY_VIEW.format(table=table, match=_match(table)))
+    return version
+
+
+def _record_changes(
+    con: duckdb.DuckDBPyConnection, table: str, base: int, version: int, scoped: bool
+) -> None:
+    """Store the row versions of ``table`` that ended or started with ``version``."""
+    sql = {"table": table, "keys": ", ".join(_keys(table)), "match": _match(table)}
+    scope = REWRITTEN.format(table=table) if scoped else "true"
+    before = f"{PUBLISHED}.main.{table}"
+    if not _published_has(con, table):
+        before = f"(SELECT * FROM main.{table} LIMIT 0)"
+    for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
+        sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, scope=scope, **sql))
+    for name, side, other in (
+        ("ended_rows", "before_rows", "after_rows"),
+        ("started_rows", "after_rows", "before_rows"),
+    ):
+        sql_files.execute(con, ONE_SIDED.format(name=name, side=side, other=other, **sql))
+    params = {"base": base, "version": version}
+    end_base = END_BASE.format(before=before, match_e=_match(table, "e"), scope=scope, **sql)
+    sql_files.execute(con, end_base, params)
+    sql_files.execute(con, CLOSE_STORED.format(**sql), {"version": version})
+    sql_files.execute(con, OPEN_STARTED.format(scope=scope, **sql), {"version": version})
 
 
 def commit_version(
@@ -88,28 +192,22 @@ def commit_version(
     """
     sql_files.execute(con, CREATE_VERSIONS)
     sql_files.execute(con, "CREATE SCHEMA IF NOT EXISTS history")
+    sql_files.execute(con, CREATE_BASES)
     version = current_version(con) + 1
     sql_files.execute(
         con,
         "INSERT INTO live_versions VALUES ($version, $batch, $kind, current_timestamp)",
         {"version": version, "batch": batch_id, "kind": kind},
     )
+    bases = _bases(con)
     for table in HISTORY_TABLES:
         if not table_exists(con, table):
             continue
-        sql = {"table": table, "match": _match(table)}
-        if not table_exists(con, table, schema="history"):
-            sql_files.execute(con, START_HISTORY.format(**sql), {"version": version})
-            continue
-        scoped = table in changed_only
-        live_scope = REWRITTEN.format(alias="x", table=table) if scoped else "true"
-        history_scope = REWRITTEN.format(alias="h", table=table) if scoped else "true"
-        sql_files.execute(
-            con, LIVE_HASHES.format(keys=", ".join(_keys(table)), scope=live_scope, **sql)
-        )
-        sql_files.execute(con, CLOSE_ENDED.format(scope=history_scope, **sql), {"version": version})
-        sql_files.execute(con, NEW_VERSIONS.format(**sql))
-        sql_files.execute(con, OPEN_NEW.format(**sql), {"version": version})
+        if table not in bases:
+            bases[table] = _start(con, table, version)
+            if bases[table] == version:
+                continue
+        _record_changes(con, table, bases[table], version, scoped=table in changed_only)
     return version
 
 
@@ -129,8 +227,9 @@ def version_after(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
 
 def as_of(con: duckdb.DuckDBPyConnection, version: int) -> dict[str, str]:
     """Table -> SQL of its rows as they were at ``version`` (tables with a history)."""
+    bases = _bases(con)
     return {
         table: AS_OF.format(table=table, version=int(version))
         for table in HISTORY_TABLES
-        if table_exists(con, table, schema="history")
+        if table in bases
     }

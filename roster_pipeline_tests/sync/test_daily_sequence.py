@@ -161,6 +161,18 @@ def test_three_days_give_exact_change_sets(folders, tmp_path, unarchive, contact
         assert skipped == (
             [] if unarchive else [("kept archived: 'Unarchive classrooms that reappear' is off",)]
         )
+        for entity in ("users", "classes", "enrollments"):  # counts agree with change_log
+            live = con.execute(f"SELECT count(*) FROM {entity}").fetchall()[0][0]
+            for outcome in outcomes[1:]:  # days 2 and 3 list every record there is
+                logged = con.execute(
+                    "SELECT count(DISTINCT sourced_id) FROM change_log WHERE batch_id = ? "
+                    "AND entity = ?",
+                    [outcome.batch_id, entity],
+                ).fetchall()[0][0]
+                assert outcome.counts.n(entity, "unchanged") == live - logged
+            for outcome in outcomes:
+                created = changed(db, outcome.batch_id, entity, "created")
+                assert outcome.counts.n(entity, "created") == len(created)
         runs = con.execute(
             "SELECT status, created, deactivated, archived FROM sync_runs ORDER BY started_at"
         ).fetchall()
@@ -253,3 +265,23 @@ def test_a_run_that_fails_is_recorded_and_changes_nothing(folders, tmp_path, mon
         runs = con.execute("SELECT status, reason FROM sync_runs ORDER BY started_at").fetchall()
     assert [r[0] for r in runs] == ["applied", "failed"]
     assert "disk full" not in runs[1][1]  # a message may hold data: the log has it, not the table
+
+
+def test_guardian_links_keep_the_batch_that_made_them(folders, tmp_path):
+    db = tmp_path / "r.duckdb"
+    store = Warehouse(db)
+    b1, b2 = (sync_folder(folder, store, SyncSettings()).batch_id for folder in folders[:2])
+    with duckdb.connect(str(db), read_only=True) as con:
+        batches = dict(
+            con.execute(
+                "SELECT student_sourced_id, list(DISTINCT batch_id) FROM student_guardians "
+                "WHERE source = 'roster' GROUP BY ALL"
+            ).fetchall()
+        )
+    assert {s: b for s, b in batches.items() if s in ARRIVALS} == {s: [b2] for s in ARRIVALS}
+    assert {tuple(b) for s, b in batches.items() if s not in ARRIVALS} == {(b1,)}
+    # a new tenant identity rewrites every roster link under it
+    sync_folder(folders[1], store, SyncSettings(tenant_id="another-district"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        tenants = con.execute("SELECT DISTINCT tenant_id FROM student_guardians").fetchall()
+    assert tenants == [("another-district",)]

@@ -6,6 +6,7 @@ Counts, entity names, file names and finding codes only: nothing from a roster r
 from __future__ import annotations
 
 import io
+import threading
 
 import polars as pl
 
@@ -20,6 +21,19 @@ CHANGE_COLOURS = {
 }
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#f9a825"}
 TOP_FINDINGS = 12
+
+
+def _import_figure() -> None:
+    import matplotlib.figure  # noqa: F401
+
+
+def warm_up() -> None:
+    """Import matplotlib in the background (about a second) while a sync runs.
+
+    The sync spends its time in DuckDB, which releases the GIL; ``plot_sync`` later finds the
+    module imported (or waits on Python's import lock until it is).
+    """
+    threading.Thread(target=_import_figure, name="matplotlib-import", daemon=True).start()
 
 
 def plot_sync(counts: pl.DataFrame, found: pl.DataFrame) -> bytes:

@@ -66,6 +66,11 @@ def _id_checks() -> list[pa.Check]:
     ]
 
 
+# pandera registers its polars backends on first use; once here, before files are validated in
+# parallel threads (its registration is cached, not locked).
+pa.DataFrameSchema.register_default_backends(pl.DataFrame)
+
+
 @cache
 def schema_for(kind: str) -> pa.DataFrameSchema:
     """The pandera schema of one file kind (built once from its spec)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import polars as pl
 
 from roster_pipeline import findings
-from roster_pipeline.intake.batch import RawBatch
+from roster_pipeline.intake.batch import FILES_AT_ONCE, RawBatch
 from roster_pipeline.intake.read_file import RawFile
 from roster_pipeline.normalize import values as v
 from roster_pipeline.normalize.distinct import map_distinct
@@ -275,14 +276,19 @@ class ValidatedBatch:
 def validate_batch(
     batch: RawBatch, *, region: str = "US", scope_school: str | None = None
 ) -> ValidatedBatch:
-    """Validate every file of a batch.
+    """Validate every file of a batch, two files at a time (the largest first).
 
     Consumes the batch's raw frames: each is released as soon as its file is validated, so a
     large district never holds raw and validated copies of every file at once.
     """
-    files = {}
-    for kind in list(batch.raw):
-        raw = batch.raw.pop(kind)
-        files[kind] = validate_file(raw, region=region, scope_school=scope_school)
-        del raw
+    order = list(batch.raw)
+    kinds = sorted(order, key=lambda kind: -batch.raw[kind].rows_read)
+    with ThreadPoolExecutor(FILES_AT_ONCE) as pool:
+        validating = {
+            kind: pool.submit(
+                validate_file, batch.raw.pop(kind), region=region, scope_school=scope_school
+            )
+            for kind in kinds
+        }
+    files = {kind: validating[kind].result() for kind in order}
     return ValidatedBatch(replace(batch, raw={}), files)

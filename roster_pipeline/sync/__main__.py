@@ -15,6 +15,7 @@ from pathlib import Path
 
 from roster_pipeline.defs.roster.resources import DEFAULT_DUCKDB_PATH, RosterSettings
 from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.reports import sync_plot
 from roster_pipeline.reports.sync_report import write_sync_report
 from roster_pipeline.sync.run import ACTIONS, MODES, SyncRefusedError, sync_folder
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     roster = RosterSettings()
     district = DistrictSettings()
     try:
+        sync_plot.warm_up()  # the report's plotting import, while the sync runs
         outcome = sync_folder(
             args.folder,
             Warehouse(args.db),

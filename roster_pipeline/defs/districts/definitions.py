@@ -23,6 +23,7 @@ from roster_pipeline.defs.roster import metadata
 from roster_pipeline.defs.roster.resources import PROJECT_ROOT, RosterSettings
 from roster_pipeline.defs.sync.assets import held_failure
 from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.reports import sync_plot
 from roster_pipeline.reports.sync_report import write_sync_report
 from roster_pipeline.sync.drop_folder import complete_batches
 from roster_pipeline.sync.run import SyncRefusedError, sync_folder
@@ -60,6 +61,7 @@ def district_sync_asset(tenant: str, root: Path = DISTRICTS_DIR) -> dg.AssetsDef
             raise dg.Failure(f"district {tenant}: no complete batch in its drop folder.")
         sync_settings = replace(district.sync_settings(settings), tenant_id=tenant)
         try:
+            sync_plot.warm_up()  # the report's plotting import, while the sync runs
             outcome = sync_folder(
                 home / "drop" / ready[-1],
                 Warehouse(home / "roster.duckdb"),

@@ -11,6 +11,7 @@ from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehous
 from roster_pipeline.defs.sync.assets import SyncRunConfig, held_failure
 from roster_pipeline.defs.sync.resources import DistrictSettings
 from roster_pipeline.intake.batch import RawBatch, read_batch
+from roster_pipeline.reports import sync_plot
 from roster_pipeline.reports.sync_report import write_sync_report
 from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
@@ -116,6 +117,7 @@ def roster_tables(
     """
     store = warehouse.warehouse()
     try:
+        sync_plot.warm_up()  # the report's plotting import, while the sync runs
         outcome = sync_batch(
             validated_roster_files,
             store,

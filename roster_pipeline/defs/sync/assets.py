@@ -8,6 +8,7 @@ from roster_pipeline.defs.roster import metadata
 from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
 from roster_pipeline.defs.sync.partitions import sync_partitions
 from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.reports import sync_plot
 from roster_pipeline.reports.sync_report import SyncReport, write_sync_report
 from roster_pipeline.sync.drop_folder import batch_folder
 from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, sync_folder
@@ -63,6 +64,7 @@ def roster_sync(
     if not folder.is_dir():
         raise dg.Failure(f"batch folder {keys['batch']!r} is not in the drop folder.")
     try:
+        sync_plot.warm_up()  # the report's plotting import, while the sync runs
         outcome = sync_folder(
             folder,
             warehouse.warehouse(),

@@ -144,9 +144,11 @@ def _keep_previous_versions(con: duckdb.DuckDBPyConnection) -> int:
         cols = _live_columns(con, table)
         if cols is None:
             continue
+        # ids none of whose rows is applied or a fallback: looked for among the rejected rows
         rejected = (
-            f"SELECT sourced_id FROM stage_{table} WHERE sourced_id IS NOT NULL "
-            "GROUP BY sourced_id HAVING NOT bool_or(_ok) AND NOT bool_or(_fallback)"
+            f"SELECT DISTINCT sourced_id FROM stage_{table} r WHERE NOT _ok AND NOT _fallback "
+            f"AND sourced_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stage_{table} o "
+            "WHERE o.sourced_id = r.sourced_id AND (o._ok OR o._fallback))"
         )
         added = sql_files.execute(
             con,

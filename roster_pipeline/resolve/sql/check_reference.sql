@@ -1,21 +1,24 @@
 -- One sourcedId reference of {source}.{column} -> {target}: every applied row whose reference
 -- does not point at an applied target row, with why (unknown, leading zeros, target rejected).
 -- {refs} is either the single column or unnest() of a list column. Suggestions (the id without
--- its leading zeros) are looked up only for the references that match nothing.
+-- its leading zeros) are looked up only for the references that match nothing; whether a
+-- target row exists at all (rejected) only for the references that match no applied row.
 CREATE OR REPLACE TEMP TABLE bad_refs AS
 WITH refs AS (
     SELECT _row, _file, _line, sourced_id, {refs} AS ref
     FROM stage_{source}
     WHERE _ok
 ),
-targets AS (
-    SELECT sourced_id, bool_or(_ok) AS ok FROM stage_{target} GROUP BY sourced_id
+applied AS (
+    SELECT sourced_id FROM stage_{target} WHERE _ok
+),
+unmatched AS (
+    SELECT r.* FROM refs r ANTI JOIN applied t ON t.sourced_id = r.ref WHERE r.ref IS NOT NULL
 ),
 bad AS (
-    SELECT r._row, r._file, r._line, r.sourced_id, r.ref, t.sourced_id IS NOT NULL AS known
-    FROM refs r
-    LEFT JOIN targets t ON t.sourced_id = r.ref
-    WHERE r.ref IS NOT NULL AND (t.sourced_id IS NULL OR NOT t.ok)
+    SELECT u._row, u._file, u._line, u.sourced_id, u.ref,
+           EXISTS (SELECT 1 FROM stage_{target} t WHERE t.sourced_id = u.ref) AS known
+    FROM unmatched u
 ),
 wanted AS (
     SELECT DISTINCT ltrim(ref, '0') AS key FROM bad WHERE NOT known AND ltrim(ref, '0') <> ''

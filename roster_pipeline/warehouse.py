@@ -57,9 +57,10 @@ class Warehouse:
             if self.path.exists():
                 shutil.copyfile(self.path, work)
             con = duckdb.connect(str(work), config={"memory_limit": self.memory_limit})
+            before = work.with_name(work.name + ".before")
             try:
                 if self.path.exists():
-                    con.execute(f"ATTACH {_quoted(self.path)} AS published (READ_ONLY)").fetchall()
+                    self._attach_published(con, before)
                 con.execute("BEGIN TRANSACTION").fetchall()
                 yield con
                 con.execute("COMMIT").fetchall()
@@ -71,6 +72,20 @@ class Warehouse:
                 work.unlink(missing_ok=True)
                 Path(str(work) + ".wal").unlink(missing_ok=True)
                 raise
+            finally:
+                before.unlink(missing_ok=True)
+
+    def _attach_published(self, con: duckdb.DuckDBPyConnection, before: Path) -> None:
+        """Attach the published file read-only as ``published``.
+
+        A process holding it open for writing (an analyst's read-write connection) locks it:
+        then a private copy of it, ``before``, is attached instead, so no analyst blocks a run.
+        """
+        try:
+            con.execute(f"ATTACH {_quoted(self.path)} AS published (READ_ONLY)").fetchall()
+        except duckdb.IOException:
+            shutil.copyfile(self.path, before)
+            con.execute(f"ATTACH {_quoted(before)} AS published (READ_ONLY)").fetchall()
 
     def _remove_abandoned_work(self) -> None:
         """Private copies left by killed runs (we hold the lock, so none is in use)."""

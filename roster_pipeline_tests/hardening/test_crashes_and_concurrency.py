@@ -146,3 +146,22 @@ def test_a_second_run_on_the_same_district_is_refused_clearly(two_days, tmp_path
     assert second.returncode == 3
     assert "Another run is writing r.duckdb" in out
     assert users_state(db) == old
+
+
+def test_an_analyst_holding_the_file_open_for_writing_does_not_block_a_run(two_days, tmp_path):
+    _, day1_db, day2, _, new = two_days
+    db = tmp_path / "r.duckdb"
+    db.write_bytes(day1_db.read_bytes())
+    holder = child(
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+        "time.sleep(60)",
+        str(db),
+    )
+    assert holder.stdout.readline().strip() == "open"  # a read-write connection, locking the file
+    try:
+        outcome = sync_folder(day2, Warehouse(db), SyncSettings())
+    finally:
+        holder.kill()
+        holder.wait()
+    assert outcome.status == "applied" and users_state(db) == new
+    assert not list(tmp_path.glob(".r.duckdb.*.work*"))  # the private copies are gone

@@ -245,10 +245,11 @@ def write_live(
         rows = sql_files.execute(con, f"SELECT count(*) FROM stage_{spec.table} WHERE _ok")[0][0]
         if write_tables:
             identity = {"tenant": tenant_id, "app": application_id}
+            live = _live_columns(con, spec.table) is not None
             if keep_unchanged_batch and _write_changed(con, spec, identity, rows):
                 changed_only.append(spec.table)
-            else:
-                _write_all(con, spec, identity, keep_unchanged_batch)
+            else:  # before a table's first load no record is unchanged: nothing to keep
+                _write_all(con, spec, identity, keep_unchanged_batch and live)
         table_rows[spec.table] = rows
     if write_tables:
         sql_files.run(

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+PUBLISHED = "published"
+"""The catalog name of the published file in a run's connection: the state the run started from."""
+
 
 def _quoted(path: Path) -> str:
     """``path`` as a SQL string literal (ATTACH takes no parameters)."""
@@ -82,10 +85,10 @@ class Warehouse:
         then a private copy of it, ``before``, is attached instead, so no analyst blocks a run.
         """
         try:
-            con.execute(f"ATTACH {_quoted(self.path)} AS published (READ_ONLY)").fetchall()
+            con.execute(f"ATTACH {_quoted(self.path)} AS {PUBLISHED} (READ_ONLY)").fetchall()
         except duckdb.IOException:
             shutil.copyfile(self.path, before)
-            con.execute(f"ATTACH {_quoted(before)} AS published (READ_ONLY)").fetchall()
+            con.execute(f"ATTACH {_quoted(before)} AS {PUBLISHED} (READ_ONLY)").fetchall()
 
     def _remove_abandoned_work(self) -> None:
         """Private copies left by killed runs (we hold the lock, so none is in use)."""

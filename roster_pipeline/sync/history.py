@@ -21,6 +21,7 @@ import duckdb
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
 from roster_pipeline.sync.changes import table_exists
+from roster_pipeline.warehouse import PUBLISHED
 
 HISTORY_TABLES = (*ROSTER_TABLES, "student_guardians", "staff_permissions")
 ROW_KEYS = {
@@ -28,8 +29,6 @@ ROW_KEYS = {
     "staff_permissions": ("user_sourced_id", "permission"),
 }
 """What identifies a row of a table without a sourced_id."""
-PUBLISHED = "published"
-"""The catalog holding the live tables as they were before this run (see ``Warehouse.writer``)."""
 _HIDDEN = "_row_hash, valid_from, valid_to"
 
 CREATE_VERSIONS = (
@@ -122,24 +121,22 @@ def _bases(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {table: int(version) for table, version in rows}
 
 
-def _published_has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether the state before the run is attached and has ``table``."""
+def _published_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The live tables as they were before the run (refused when that state is not attached)."""
     attached = sql_files.execute(
         con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [PUBLISHED]
     )[0][0]
     if not attached:
         raise NoPublishedStateError(
             "history needs the live tables as they were before the run: open the connection "
-            "with Warehouse.writer(), which attaches them as 'published'."
+            f"with Warehouse.writer(), which attaches them as '{PUBLISHED}'."
         )
-    return bool(
-        sql_files.execute(
-            con,
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
-            "AND schema_name = 'main' AND table_name = ?",
-            [PUBLISHED, table],
-        )[0][0]
+    rows = sql_files.execute(
+        con,
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
+        [PUBLISHED],
     )
+    return {table for (table,) in rows}
 
 
 def _start(con: duckdb.DuckDBPyConnection, table: str, version: int) -> int:
@@ -160,14 +157,20 @@ def _start(con: duckdb.DuckDBPyConnection, table: str, version: int) -> int:
 
 
 def _record_changes(
-    con: duckdb.DuckDBPyConnection, table: str, base: int, version: int, scoped: bool
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    base: int,
+    version: int,
+    *,
+    scoped: bool,
+    before: str,
 ) -> None:
-    """Store the row versions of ``table`` that ended or started with ``version``."""
+    """Store the row versions of ``table`` that ended or started with ``version``.
+
+    ``before``: the table as it was before the run (a relation).
+    """
     sql = {"table": table, "keys": ", ".join(_keys(table)), "match": _match(table)}
     scope = REWRITTEN.format(table=table) if scoped else "true"
-    before = f"{PUBLISHED}.main.{table}"
-    if not _published_has(con, table):
-        before = f"(SELECT * FROM main.{table} LIMIT 0)"
     for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
         sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, scope=scope, **sql))
     for name, side, other in (
@@ -200,6 +203,7 @@ def commit_version(
         {"version": version, "batch": batch_id, "kind": kind},
     )
     bases = _bases(con)
+    published: set[str] | None = None  # looked up once, when a table is compared
     for table in HISTORY_TABLES:
         if not table_exists(con, table):
             continue
@@ -207,7 +211,12 @@ def commit_version(
             bases[table] = _start(con, table, version)
             if bases[table] == version:
                 continue
-        _record_changes(con, table, bases[table], version, scoped=table in changed_only)
+        published = _published_tables(con) if published is None else published
+        before = f"{PUBLISHED}.main.{table}"
+        if table not in published:
+            before = f"(SELECT * FROM main.{table} LIMIT 0)"
+        scoped = table in changed_only
+        _record_changes(con, table, bases[table], version, scoped=scoped, before=before)
     return version
 
 

@@ -11,8 +11,6 @@ import csv
 import io
 from pathlib import Path
 
-import openpyxl
-
 
 def _cell_text(value: object) -> str:
     if value is None:
@@ -24,6 +22,8 @@ def _cell_text(value: object) -> str:
 
 def xlsx_to_csv_text(path: Path) -> str:
     """The first sheet as CSV text, one line per sheet row (blank rows kept for numbering)."""
+    import openpyxl  # only for .xlsx uploads: not imported with every pipeline run
+
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]

@@ -10,8 +10,8 @@ import uuid
 
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
-from roster_pipeline.sync import changes, history
-from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, log_changes, record_run, utc_now
+from roster_pipeline.sync import change_log, changes, history
+from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, record_run, utc_now
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse
 
@@ -28,7 +28,7 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
             target = history.version_after(con, batch_id)
         except history.UnknownVersionError as err:
             raise SyncRefusedError(str(err)) from None
-        sql_files.run(con, "sync_tables")
+        change_log.ensure_tables(con)
         live_version = history.current_version(con)
         tables = history.as_of(con, target)
         sql_files.execute(con, changes.CREATE_CHANGE_SET)
@@ -45,7 +45,7 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
             sql_files.execute(con, f"CREATE OR REPLACE TABLE main.{table} AS FROM restored")
         restore_id = f"restore-{batch_id}"
         version = history.commit_version(con, restore_id, "restore")
-        log_changes(con, restore_id, run_id, settings, version)
+        change_log.record(con, restore_id, run_id, settings, version)
         outcome = SyncOutcome(
             run_id, restore_id, "apply", "restore", "applied", [], counts, version
         )

@@ -25,7 +25,7 @@ from roster_pipeline.resolve.apply_batch import (
     write_live,
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
-from roster_pipeline.sync import changes, history, safeguards
+from roster_pipeline.sync import change_log, changes, history, safeguards
 from roster_pipeline.sync.settings import ADMINISTRATOR_ROLES, TEACHER_ROLES, SyncSettings
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
@@ -58,10 +58,6 @@ class SyncOutcome:
     """Rows per table after the run (in a preview or hold: as the plan would leave them)."""
 
 
-LOG_CHANGES = (
-    "INSERT INTO change_log SELECT $batch, $run, $tenant, $app, $version, entity, sourced_id, "
-    "change, field, old_value, new_value, current_timestamp FROM change_set WHERE applied"
-)
 LAST_APPLY_RUN = (
     "SELECT status, live_version, plan_digest, settings FROM sync_runs "
     "WHERE batch_id = ? AND mode = 'apply' ORDER BY started_at DESC LIMIT 1"
@@ -115,25 +111,8 @@ def _apply(
     version = history.commit_version(
         con, batch.batch_id, "roster", changed_only=result.rewritten_changed_only
     )
-    log_changes(con, batch.batch_id, run_id, settings, version)
+    change_log.record(con, batch.batch_id, run_id, settings, version)
     return version, result
-
-
-def log_changes(
-    con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str, settings: SyncSettings, version: int
-) -> None:
-    """Append the applied rows of the change set to ``change_log`` as ``version``."""
-    sql_files.execute(
-        con,
-        LOG_CHANGES,
-        {
-            "batch": batch_id,
-            "run": run_id,
-            "tenant": settings.tenant_id,
-            "app": settings.application_id,
-            "version": version,
-        },
-    )
 
 
 def record_run(
@@ -233,7 +212,7 @@ def sync_validated(
     batch = validated.batch
     started = utc_now()
     sql_files.run(con, "write_tables")
-    sql_files.run(con, "sync_tables")
+    change_log.ensure_tables(con)
     live_version = history.current_version(con)
     if action == "discard":
         outcome = _discard(con, batch.batch_id, run_id, settings)
@@ -301,7 +280,7 @@ def _record_failure(
 ) -> None:
     """A run that failed leaves the live tables as they were; say so in ``sync_runs``."""
     with store.writer() as con:
-        sql_files.run(con, "sync_tables")
+        change_log.ensure_tables(con)
         sql_files.execute(
             con,
             "INSERT INTO sync_runs (run_id, batch_id, tenant_id, application_id, mode, action, "

@@ -13,8 +13,16 @@ CREATE TABLE IF NOT EXISTS sync_plan (
     run_id VARCHAR, batch_id VARCHAR, entity VARCHAR, sourced_id VARCHAR, change VARCHAR,
     field VARCHAR, old_value VARCHAR, new_value VARCHAR, applied BOOLEAN, note VARCHAR
 );
-CREATE TABLE IF NOT EXISTS change_log (
-    batch_id VARCHAR, run_id VARCHAR, tenant_id VARCHAR, application_id VARCHAR,
-    version BIGINT, entity VARCHAR, sourced_id VARCHAR, change VARCHAR, field VARCHAR,
-    old_value VARCHAR, new_value VARCHAR, changed_at TIMESTAMP
+-- change_log: what a version's changes share is stored once (change_log_runs), the changes apart.
+CREATE TABLE IF NOT EXISTS change_log_runs (
+    version BIGINT, batch_id VARCHAR, run_id VARCHAR, tenant_id VARCHAR, application_id VARCHAR,
+    changed_at TIMESTAMP
 );
+CREATE TABLE IF NOT EXISTS change_log_entries (
+    version BIGINT, entity VARCHAR, sourced_id VARCHAR, change VARCHAR, field VARCHAR,
+    old_value VARCHAR, new_value VARCHAR
+);
+CREATE OR REPLACE VIEW change_log AS
+SELECT r.batch_id, r.run_id, r.tenant_id, r.application_id, e.version, e.entity, e.sourced_id,
+    e.change, e.field, e.old_value, e.new_value, r.changed_at
+FROM change_log_entries e JOIN change_log_runs r ON r.version = e.version;

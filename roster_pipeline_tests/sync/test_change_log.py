@@ -1,0 +1,88 @@
+"""change_log: entries and one row per version behind a view with the columns it always had."""
+
+from __future__ import annotations
+
+from roster_pipeline.generate import generate, write
+from roster_pipeline.next_day import next_day
+from roster_pipeline.sync.run import sync_folder
+from roster_pipeline.sync.settings import SyncSettings, Thresholds
+from roster_pipeline.warehouse import Warehouse
+
+SETTINGS = SyncSettings(
+    tenant_id="district-9",
+    thresholds=Thresholds(deactivate_pct=100, update_pct=100, truncated_ratio=0),
+)
+COLUMNS = [
+    "batch_id",
+    "run_id",
+    "tenant_id",
+    "application_id",
+    "version",
+    "entity",
+    "sourced_id",
+    "change",
+    "field",
+    "old_value",
+    "new_value",
+    "changed_at",
+]
+
+
+def test_every_change_of_a_version_carries_its_batch_run_and_tenant(tmp_path):
+    store = Warehouse(tmp_path / "r.duckdb")
+    files = generate(150, seed=5)
+    write(files, tmp_path / "day0")
+    write(next_day(files, every=10), tmp_path / "day1")
+    first = sync_folder(tmp_path / "day0", store, SETTINGS)
+    second = sync_folder(tmp_path / "day1", store, SETTINGS)
+    with store.reader() as con:
+        relation = con.sql("SELECT * FROM change_log")
+        assert relation.columns == COLUMNS
+        per_version = con.execute(
+            "SELECT version, batch_id, run_id, tenant_id, count(*), "
+            "count(*) FILTER (WHERE change = 'created') FROM change_log GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        users = con.execute("SELECT count(*) FROM users").fetchall()[0][0]
+        entries = con.execute("SELECT count(*) FROM change_log_entries").fetchall()[0][0]
+    (v1, b1, r1, t1, n1, created1), (v2, b2, r2, t2, n2, _) = per_version
+    assert (v1, b1, r1, t1) == (first.version, first.batch_id, first.run_id, "district-9")
+    assert (v2, b2, r2, t2) == (second.version, second.batch_id, second.run_id, "district-9")
+    assert created1 == n1 >= users  # a first load creates every record, links included
+    assert n1 == first.counts.totals()["created"]
+    assert entries == n1 + n2 and n2 > 0
+
+
+def test_a_change_log_stored_whole_by_an_earlier_release_carries_on(tmp_path):
+    store = Warehouse(tmp_path / "r.duckdb")
+    files = generate(120, seed=3)
+    write(files, tmp_path / "day0")
+    write(next_day(files, every=10), tmp_path / "day1")
+    sync_folder(tmp_path / "day0", store, SETTINGS)
+    with store.writer() as con:  # the earlier layout: one table, every column on every row
+        con.execute("CREATE TABLE whole AS SELECT * FROM change_log")
+        con.execute("DROP VIEW change_log")
+        con.execute("DROP TABLE change_log_entries")
+        con.execute("DROP TABLE change_log_runs")
+        con.execute("ALTER TABLE whole RENAME TO change_log")
+        before = con.execute("SELECT * FROM change_log ORDER BY ALL").fetchall()
+    second = sync_folder(tmp_path / "day1", store, SETTINGS)
+    with store.reader() as con:
+        kept = con.execute(
+            "SELECT * FROM change_log WHERE version < ? ORDER BY ALL", [second.version]
+        ).fetchall()
+        added = con.execute(
+            "SELECT count(*) FROM change_log WHERE version = ?", [second.version]
+        ).fetchall()[0][0]
+        kinds = dict(
+            con.execute(
+                "SELECT table_name, table_type FROM information_schema.tables "
+                "WHERE table_name LIKE 'change_log%' AND table_schema = 'main'"
+            ).fetchall()
+        )
+    assert kept == before and len(before) > 0
+    assert added > 0
+    assert kinds == {
+        "change_log": "VIEW",
+        "change_log_entries": "BASE TABLE",
+        "change_log_runs": "BASE TABLE",
+    }

@@ -1,4 +1,4 @@
-"""IO manager for the intake and validate stages: frames as memory-mapped Arrow files."""
+"""IO manager for the intake and validate stages: frames as compressed Arrow IPC files."""
 
 import os
 import threading

@@ -27,6 +27,7 @@ def _materialize(folder: str, db: str) -> bool:
     """The full load through the real Dagster assets and checks."""
     import dagster as dg
 
+    import roster_pipeline.definitions  # noqa: F401  the code location, as a run worker loads it
     from roster_pipeline.defs.roster.checks import roster_checks
     from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
 

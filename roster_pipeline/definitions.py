@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import dagster as dg
 
 from roster_pipeline.defs.districts import definitions as districts
@@ -13,3 +15,7 @@ from roster_pipeline.defs.sync import definitions as sync
 defs = dg.Definitions.merge(
     roster.defs, sync.defs, guardians.defs, relationships.defs, districts.defs
 )
+
+# Everything imported so far lives as long as the process: keep Python's cycle collector from
+# rescanning it in every full collection during a run (about 0.7 s of a 500k district's load).
+gc.freeze()

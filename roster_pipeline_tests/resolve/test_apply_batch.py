@@ -62,6 +62,33 @@ def test_stripped_leading_zeros_get_their_own_code(tmp_path):
     assert "stripped the leading zeros" in finding["message"]
 
 
+def test_an_enrollment_takes_its_class_school_and_a_different_one_is_reported(tmp_path):
+    orgs = ORGS + "00999,South High,school\n"
+    enrollments = (
+        "sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role\n"
+        "e1,c1,,0001,student\ne2,c1,00999,0002,student\ne3,c1,00417,t1,teacher\n"
+    )
+    folder = write_batch(
+        tmp_path / "b",
+        {
+            "orgs.csv": orgs,
+            "users.csv": USERS,
+            "classes.csv": CLASSES,
+            "enrollments.csv": enrollments,
+        },
+    )
+    db = tmp_path / "r.duckdb"
+    result = load_batch(folder, db)
+    assert query(db, "SELECT sourced_id, school_sourced_id FROM enrollments ORDER BY 1") == [
+        ("e1", "00417"),
+        ("e2", "00417"),
+        ("e3", "00417"),
+    ]
+    mismatch = result.findings.filter(pl.col("code") == "ENR_SCHOOL_MISMATCH")
+    assert mismatch.select("line", "sourced_id", "severity").rows() == [(3, "e2", "warning")]
+    assert "'00999' differs from the school of class 'c1' ('00417')" in mismatch["message"][0]
+
+
 def test_rejected_parent_cascades_and_every_row_is_accounted_for(tmp_path):
     users = USERS + "0001,00417,student,Dup,Licate,,,,,09,\n"  # duplicate id: both copies rejected
     folder = write_batch(

@@ -2,13 +2,17 @@
 UPDATE stage_enrollments AS e SET school_sourced_id = c.school_sourced_id
 FROM stage_classes AS c
 WHERE e.class_sourced_id = c.sourced_id AND c._ok AND e.school_sourced_id IS NULL;
-INSERT INTO batch_findings
-SELECT e._file, e._line, 'schoolSourcedId', e.sourced_id, 'ENR_SCHOOL_MISMATCH', 'warning',
-       'schoolSourcedId ''' || e.school_sourced_id || ''' differs from the school of class '''
-       || e.class_sourced_id || ''' (''' || c.school_sourced_id || '''); the class''s school is used.'
+-- One join finds the applied enrollments whose school differs from their class's.
+CREATE OR REPLACE TEMP TABLE school_mismatch AS
+SELECT e._row, e._file, e._line, e.sourced_id, e.school_sourced_id, e.class_sourced_id,
+       c.school_sourced_id AS class_school
 FROM stage_enrollments e JOIN stage_classes c ON c.sourced_id = e.class_sourced_id AND c._ok
 WHERE e._ok AND e.school_sourced_id IS DISTINCT FROM c.school_sourced_id;
-UPDATE stage_enrollments AS e SET school_sourced_id = c.school_sourced_id
-FROM stage_classes AS c
-WHERE e.class_sourced_id = c.sourced_id AND c._ok AND e._ok
-  AND e.school_sourced_id IS DISTINCT FROM c.school_sourced_id;
+INSERT INTO batch_findings
+SELECT _file, _line, 'schoolSourcedId', sourced_id, 'ENR_SCHOOL_MISMATCH', 'warning',
+       'schoolSourcedId ''' || school_sourced_id || ''' differs from the school of class '''
+       || class_sourced_id || ''' (''' || class_school || '''); the class''s school is used.'
+FROM school_mismatch;
+UPDATE stage_enrollments AS e SET school_sourced_id = m.class_school
+FROM school_mismatch AS m
+WHERE e._row = m._row;

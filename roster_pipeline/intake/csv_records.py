@@ -105,7 +105,8 @@ def _parse_clean(text: str, file: str) -> ParsedCsv | None:
     """
     if text.endswith("\n\n"):  # blank lines at the end are skipped by both parsers
         text = text.rstrip("\n") + "\n"
-    if _NOT_IN_CSV in text or "\n\n" in text or not text.strip() or "\ufeff" in text[1:]:
+    blank = not text or text.isspace()  # (these tests scan the text without copying it)
+    if _NOT_IN_CSV in text or "\n\n" in text or blank or text.find("\ufeff", 1) >= 0:
         return None  # (polars drops a byte-order mark at the start of the rows it reads)
     data = text.encode()
     read = {"has_header": False, "infer_schema": False, "empty_string_is_null": False}

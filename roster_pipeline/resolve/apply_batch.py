@@ -246,7 +246,7 @@ def write_live(
         if write_tables:
             identity = {"tenant": tenant_id, "app": application_id}
             live = _live_columns(con, spec.table) is not None
-            if keep_unchanged_batch and _write_changed(con, spec, identity, rows):
+            if keep_unchanged_batch and live and _write_changed(con, spec, identity, rows):
                 changed_only.append(spec.table)
             else:  # before a table's first load no record is unchanged: nothing to keep
                 _write_all(con, spec, identity, keep_unchanged_batch and live)
@@ -300,12 +300,10 @@ def _write_changed(
 ) -> bool:
     """Rewrite only the records that are not unchanged (a daily sync touches few of them).
 
-    Returns False (nothing written) when the whole table must be rewritten: no live table yet,
-    or its tenant identity differs from the run's.
+    Needs the live table. Returns False (nothing written) when the whole table must be
+    rewritten: its tenant identity differs from the run's.
     """
     table = spec.table
-    if _live_columns(con, table) is None:
-        return False
     other_identity = sql_files.execute(
         con,
         f"SELECT count(*) FROM main.{table} WHERE tenant_id IS DISTINCT FROM $tenant "

@@ -80,9 +80,9 @@ PAIR = (
     "coalesce(o.status, 'active') AS o_status, o.sourced_id IS NULL AS is_new, "
     "o.sourced_id IS NULL OR n.fields <> o.fields AS differs, o.batch_id AS o_batch, "
     "o.sourced_id IS NULL OR n.noted <> o.noted AS noted "
-    "FROM (SELECT sourced_id, status, hash({new_fields}) AS fields, "
+    "FROM (SELECT sourced_id, status, hash({fields}) AS fields, "
     "hash(date_last_modified, extensions) AS noted FROM {next}) n "
-    "LEFT JOIN (SELECT sourced_id, status, batch_id, hash({old_fields}) AS fields, "
+    "LEFT JOIN (SELECT sourced_id, status, batch_id, hash({fields}) AS fields, "
     "hash(date_last_modified, extensions) AS noted FROM {old}) o ON o.sourced_id = n.sourced_id"
 )
 # Before a table's first load every record is new: no join, no hashes.
@@ -221,8 +221,7 @@ def compute(
         sql_files.execute(
             con,
             pair.format(
-                new_fields=", ".join(f'"{f}"' for f in compared) or "NULL",
-                old_fields=", ".join(f'"{f}"' for f in compared) or "NULL",
+                fields=", ".join(f'"{f}"' for f in compared) or "NULL",
                 next=next_sql,
                 old=old,
             ),

@@ -24,7 +24,12 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
     "code": pl.String(),
     "severity": pl.String(),
     "message": pl.String(),
+    "value": pl.String(),
 }
+"""``value``: the value as the file sent it, where a finding is about one (unmasked: it goes to
+the findings table only, never to logs, run metadata or workbooks)."""
+PUBLIC_COLUMNS = ("file", "line", "column_name", "sourced_id", "code", "severity", "message")
+"""The columns shown outside the DuckDB file (metadata, workbooks): ``value`` left out."""
 
 # Suffixes of row-level codes, prefixed per file (USR_, ENR_, ...), with their severity.
 ROW_SUFFIXES: dict[str, str] = {
@@ -33,18 +38,21 @@ ROW_SUFFIXES: dict[str, str] = {
     "ID_DUPLICATE": ERROR,
     "ID_SCIENTIFIC_NOTATION": ERROR,
     "VALUE_INVALID": WARNING,
-    "VALUE_CASE": WARNING,
+    "VALUE_CASE": INFO,
+    "VALUE_EXTENDED": WARNING,
     "STATUS_INVALID": WARNING,
+    "STATUS_MAPPED": WARNING,
+    "GUARDIAN_UNREACHABLE": WARNING,
     "DATE_INVALID": WARNING,
-    "ROLE_MAPPED": WARNING,
+    "ROLE_MAPPED": INFO,
     "ROLE_INVALID": ERROR,
-    "GRADE_MAPPED": WARNING,
-    "GRADE_INVALID": ERROR,
+    "GRADE_MAPPED": INFO,
+    "GRADE_INVALID": WARNING,
     "EMAIL_INVALID": WARNING,
     "PHONE_INVALID": WARNING,
     "SMS_INVALID": WARNING,
     "SMS_NOT_MOBILE": WARNING,
-    "LANGUAGE_MAPPED": WARNING,
+    "LANGUAGE_MAPPED": INFO,
     "LANGUAGE_INVALID": WARNING,
     "RELATIONSHIP_INVALID": ERROR,
     "OUT_OF_SCOPE": ERROR,
@@ -60,7 +68,29 @@ ROW_SUFFIXES: dict[str, str] = {
 # Reference codes: <PREFIX>_<TARGET>_UNKNOWN / _LEADING_ZEROS / _REJECTED; severity per reference.
 REFERENCE_OUTCOMES = ("UNKNOWN", "LEADING_ZEROS", "REJECTED")
 
+# Batch- and archive-level codes, as names grep finds.
+ARCHIVE_UNREADABLE = "ARCHIVE_UNREADABLE"
+ARCHIVE_PATH_UNSAFE = "ARCHIVE_PATH_UNSAFE"
+ARCHIVE_SYMLINK = "ARCHIVE_SYMLINK"
+ARCHIVE_ENCRYPTED = "ARCHIVE_ENCRYPTED"
+ARCHIVE_NESTED = "ARCHIVE_NESTED"
+ARCHIVE_TOO_LARGE = "ARCHIVE_TOO_LARGE"
+ARCHIVE_LAYOUT = "ARCHIVE_LAYOUT"
+BATCH_NO_ROSTER = "BATCH_NO_ROSTER"
+FILE_SECRET_DROPPED = "FILE_SECRET_DROPPED"
+FILE_ONEROSTER_1_0 = "FILE_ONEROSTER_1_0"
+
 FILE_CODES: dict[str, str] = {
+    ARCHIVE_UNREADABLE: ERROR,
+    ARCHIVE_PATH_UNSAFE: ERROR,
+    ARCHIVE_SYMLINK: ERROR,
+    ARCHIVE_ENCRYPTED: ERROR,
+    ARCHIVE_NESTED: ERROR,
+    ARCHIVE_TOO_LARGE: ERROR,
+    ARCHIVE_LAYOUT: ERROR,
+    BATCH_NO_ROSTER: ERROR,
+    FILE_SECRET_DROPPED: INFO,
+    FILE_ONEROSTER_1_0: INFO,
     "FILE_EMPTY": ERROR,
     "FILE_NOT_CSV": ERROR,
     "FILE_NO_ROWS": WARNING,
@@ -119,6 +149,7 @@ def file_finding(
                 "code": code,
                 "severity": severity_of(code),
                 "message": message,
+                "value": None,
             }
         ],
         schema=FINDING_SCHEMA,
@@ -151,6 +182,7 @@ def row_findings(
             pl.lit(code).alias("code"),
             pl.lit(severity_of(code)).alias("severity"),
             msg.cast(pl.String).alias("message"),
+            pl.lit(None, pl.String).alias("value"),
         )
         .collect()
     )
@@ -161,7 +193,16 @@ def concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
     frames = [f for f in frames if f.height]
     if not frames:
         return empty()
-    return pl.concat([f.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA) for f in frames])
+    return pl.concat(
+        [
+            f.with_columns(
+                pl.lit(None, pl.String).alias(c) for c in FINDING_SCHEMA if c not in f.columns
+            )
+            .select(list(FINDING_SCHEMA))
+            .cast(FINDING_SCHEMA)
+            for f in frames
+        ]
+    )
 
 
 def error_lines(findings: pl.DataFrame, file: str) -> pl.Series:

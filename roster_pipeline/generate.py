@@ -249,7 +249,7 @@ def add_mistakes(files: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     users = set_cell(users, "g1a", email="parent.at.example.org")  # USR_EMAIL_INVALID
     users = set_cell(users, "g2a", sms="555-0100")  # USR_SMS_INVALID
     users = set_cell(users, "g3a", language="Spanish")  # USR_LANGUAGE_MAPPED
-    users = set_cell(users, "g4a", language="Klingon")  # USR_LANGUAGE_INVALID
+    users = set_cell(users, "g4a", language="Parseltongue")  # USR_LANGUAGE_INVALID
     many = ",".join(f"g{h}a" for h in range(10, 17))
     users = set_cell(users, "0000020", agentSourcedIds=many)  # USR_TOO_MANY_GUARDIANS
     duplicate = users.filter(pl.col("sourcedId") == "0000030").with_columns(givenName=pl.lit("Zed"))

@@ -40,8 +40,9 @@ class FileSpec:
     """Comma-separated lists inside one field."""
     aliases: dict[str, str] = field(default_factory=dict)
     """Human or misspelled header -> canonical column."""
-    dropped: tuple[str, ...] = ()
-    """Columns never stored (credentials)."""
+    taken_aliases: dict[str, str] = field(default_factory=dict)
+    """Header -> column when the alias's usual column is in the header under its own name
+    (OneRoster 1.0's ``userId`` beside ``sourcedId`` is an identifier, not the id)."""
     unique_ids: bool = True
     """Whether sourcedId must be unique in the file (a guardians upload repeats guardians)."""
     id_from: tuple[str, ...] = ()
@@ -94,7 +95,12 @@ SPECS: dict[str, FileSpec] = {
             header_required=("sourcedId", "title"),
             row_required=("sourcedId", "title"),
             list_columns=("grades", "subjects", "subjectCodes"),
-            aliases={"code": "courseCode", "grade": "grades", "subject": "subjects"},
+            aliases={
+                "code": "courseCode",
+                "grade": "grades",
+                "subject": "subjects",
+                "schoolyearid": "schoolYearSourcedId",
+            },
         ),
         FileSpec(
             "classes",
@@ -122,6 +128,8 @@ SPECS: dict[str, FileSpec] = {
                 "orgsourcedid": "schoolSourcedId",
                 "schoolid": "schoolSourcedId",
                 "sessionsourcedids": "termSourcedIds",
+                "termsourcedid": "termSourcedIds",
+                "grade": "grades",
             },
         ),
         FileSpec(
@@ -144,7 +152,6 @@ SPECS: dict[str, FileSpec] = {
                 "phone",
                 "agentSourcedIds",
                 "grades",
-                "password",
                 "userMasterIdentifier",
                 "resourceSourcedIds",
                 "preferredGivenName",
@@ -170,8 +177,9 @@ SPECS: dict[str, FileSpec] = {
                 "mobile": "sms",
                 "homephone": "phone",
                 "grade": "grades",
+                "agents": "agentSourcedIds",
             },
-            dropped=("password",),
+            taken_aliases={"userid": "userIds"},
         ),
         FileSpec(
             "roles",
@@ -330,6 +338,14 @@ NOT_LOADED = {
         "resultLearningObjectiveIds",
     )
 }
+
+ONEROSTER_1_0_MARKERS: dict[str, frozenset[str]] = {
+    "users": frozenset({"agents"}),
+    "classes": frozenset({"termsourcedid"}),
+    "courses": frozenset({"schoolyearid"}),
+}
+"""header_key form of columns only OneRoster 1.0 files have (``userId`` beside ``sourcedId``
+counts too: see ``taken_aliases``)."""
 
 ALL_FILE_KINDS = tuple(SPECS) + tuple(sorted(NOT_LOADED))
 

@@ -34,17 +34,19 @@ class Manifest:
         return "bulk" if mode == "absent" else mode
 
 
-def read_manifest(path: Path) -> Manifest:
-    """Parse manifest.csv if present; every problem becomes a finding."""
+def read_manifest(data: bytes | Path | None) -> Manifest:
+    """Parse manifest.csv (its bytes, or its path) if present; every problem becomes a finding."""
     file = "manifest.csv"
-    if not path.exists():
+    if isinstance(data, Path):
+        data = data.read_bytes() if data.is_file() else None
+    if data is None:
         note = findings.file_finding(
             file,
             "MANIFEST_MISSING",
             "No manifest.csv: every file present is read as a bulk (complete) file.",
         )
         return Manifest(present=False, findings=note)
-    decoded = decode.decode(path.read_bytes())
+    decoded = decode.decode(data)
     problems = [findings.file_finding(file, c, m, line=ln) for c, m, ln in decoded.problems]
     if decoded.text is None:
         return Manifest(present=True, findings=findings.concat(problems))

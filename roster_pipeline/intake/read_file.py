@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from roster_pipeline import findings
+from roster_pipeline.findings import FILE_SECRET_DROPPED
 from roster_pipeline.intake import csv_records, decode
+from roster_pipeline.intake.secrets import is_secret_column
 from roster_pipeline.intake.spreadsheet import xlsx_to_csv_text
-from roster_pipeline.specs import FileSpec, header_key, header_lookup
+from roster_pipeline.specs import ONEROSTER_1_0_MARKERS, FileSpec, header_key, header_lookup
 
 
 @dataclass
@@ -27,18 +30,35 @@ class RawFile:
     usable: bool
     """False when the file cannot be applied at all (unreadable or a required column missing)."""
     extension_columns: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    """Canonical column -> the header cell as the file spells it (for messages)."""
+    version_markers: tuple[str, ...] = ()
+    """Header cells only OneRoster 1.0 uses (``agents``, ``termSourcedId``, ...)."""
+
+    def header(self, column: str) -> str:
+        """The file's own name of a canonical column."""
+        return self.headers.get(column, column)
 
 
 def _canonical_header(
     cells: list[str], spec: FileSpec, file: str, header_line: int
 ) -> tuple[list[str], list[pl.DataFrame]]:
-    """Map header cells to canonical names; unknown cells stay as extension columns."""
+    """Map header cells to canonical names; unknown cells stay as extension columns.
+
+    An alias whose usual column is also in the header under its own name takes its other
+    meaning (``taken_aliases``) or stays an extension: OneRoster 1.0's ``userId`` beside
+    ``sourcedId`` is an identifier, not a second id.
+    """
     lookup = header_lookup(spec)
+    literal = {header_key(c) for c in cells} & {header_key(c) for c in spec.columns}
     names: list[str] = []
     seen: dict[str, int] = {}
     found: list[pl.DataFrame] = []
     for position, cell in enumerate(cells, start=1):
-        name = lookup.get(header_key(cell), cell) if cell else f"column_{position}"
+        key = header_key(cell)
+        name = lookup.get(key, cell) if cell else f"column_{position}"
+        if key not in literal and header_key(name) in literal:
+            name = spec.taken_aliases.get(key, cell)
         if name == "*" or (name.startswith("^") and name.endswith("$")) or name == "_line":
             name = f"column_{position}"  # polars reads these as wildcard / regex / our line
         if name in seen:
@@ -59,26 +79,94 @@ def _canonical_header(
     return names, found
 
 
+def _drop_secrets(
+    parsed: csv_records.ParsedCsv, file: str
+) -> tuple[csv_records.ParsedCsv, pl.DataFrame]:
+    """Remove every credential column (by its header) before any value is looked at.
+
+    The notice names the columns that held something (an empty column drops nothing).
+    """
+    secret = {i for i, cell in enumerate(parsed.header) if is_secret_column(cell)}
+    if not secret:
+        return parsed, findings.empty()
+    columns = set(parsed.rows.columns)
+    held = [
+        parsed.header[i]
+        for i in sorted(secret)
+        if f"c{i}" in columns and parsed.rows[f"c{i}"].count()
+    ]
+    kept = [i for i in range(len(parsed.header)) if i not in secret]
+    rows = parsed.rows.select("_line", *(f"c{i}" for i in kept if f"c{i}" in columns)).rename(
+        {f"c{i}": f"c{j}" for j, i in enumerate(kept) if f"c{i}" in columns}
+    )
+    parsed = replace(parsed, header=[parsed.header[i] for i in kept], rows=rows)
+    if not held:
+        return parsed, findings.empty()
+    names = ", ".join(f"'{cell}'" for cell in held)
+    what = (
+        f"Columns {names} hold credentials and were"
+        if len(held) > 1
+        else f"Column {names} holds credentials and was"
+    )
+    note = findings.file_finding(
+        file,
+        FILE_SECRET_DROPPED,
+        f"{what} dropped unread: passwords, PINs and tokens are never stored.",
+        line=parsed.header_line,
+    )
+    return parsed, note
+
+
 MAX_COLUMNS = 1_000
 """Wider files are refused before parsing (OneRoster files have a few dozen columns)."""
 
 
+def _version_markers(spec: FileSpec, header: list[str], spelled: dict[str, str]) -> tuple:
+    """The header cells that only OneRoster 1.0 files have."""
+    markers = [c for c in header if header_key(c) in ONEROSTER_1_0_MARKERS.get(spec.kind, ())]
+    if header_key(spelled.get("userIds", "")) in spec.taken_aliases:
+        markers.append(spelled["userIds"])  # 1.0's userId beside sourcedId
+    return tuple(markers)
+
+
+def _empty(spec: FileSpec) -> pl.DataFrame:
+    return pl.DataFrame(schema={"_line": pl.Int64, **{c: pl.String for c in spec.columns}})
+
+
 def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None) -> RawFile:
-    """Read one file of a known kind; problems become findings, never exceptions."""
-    file = path.name
-    empty = pl.DataFrame(schema={"_line": pl.Int64, **{c: pl.String for c in spec.columns}})
+    """Read one file of a known kind from disk (CSV, or an upload's .xlsx); never raises."""
+    return read_roster_data(path.name, lambda: _file_bytes(path), spec, scope_school)
+
+
+def _file_bytes(path: Path) -> bytes:
+    return xlsx_to_csv_text(path).encode() if path.suffix.lower() == ".xlsx" else path.read_bytes()
+
+
+def read_roster_data(
+    file: str,
+    read: Callable[[], bytes],
+    spec: FileSpec,
+    scope_school: str | None = None,
+) -> RawFile:
+    """Read one file of a known kind from ``read()``'s bytes; problems become findings."""
+    empty = _empty(spec)
     try:
-        if path.suffix.lower() == ".xlsx":
-            data = xlsx_to_csv_text(path).encode()
-        else:
-            data = path.read_bytes()
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
+        data = read()
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as err:
         found = findings.file_finding(
             file,
             "FILE_UNREADABLE",
             f"The file could not be read ({getattr(err, 'strerror', None) or type(err).__name__}).",
         )
         return RawFile(spec.kind, file, empty, found, 0, "", usable=False)
+    return read_roster_bytes(file, data, spec, scope_school)
+
+
+def read_roster_bytes(
+    file: str, data: bytes, spec: FileSpec, scope_school: str | None = None
+) -> RawFile:
+    """Read one file of a known kind from its bytes; problems become findings, never raises."""
+    empty = _empty(spec)
     decoded = decode.decode(data)
     problems = [findings.file_finding(file, c, m, line=ln) for c, m, ln in decoded.problems]
     if decoded.text is None:
@@ -99,6 +187,8 @@ def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None
         return RawFile(spec.kind, file, empty, findings.concat(problems), lines, "", usable=False)
     parsed = csv_records.parse(decoded.text, file)
     problems.append(parsed.findings)
+    parsed, secret_note = _drop_secrets(parsed, file)
+    problems.append(secret_note)
     names, header_found = _canonical_header(parsed.header, spec, file, parsed.header_line)
     problems.extend(header_found)
     frame = parsed.rows.rename({f"c{i}": n for i, n in enumerate(names)})
@@ -127,6 +217,7 @@ def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None
             )
         )
     extensions = tuple(c for c in frame.columns if c != "_line" and c not in spec.columns)
+    spelled = {n: c for n, c in zip(names, parsed.header, strict=False) if c and n in spec.columns}
     frame = frame.with_columns(
         pl.lit(None, pl.String).alias(c) for c in spec.columns if c not in frame.columns
     ).select("_line", *spec.columns, *extensions)
@@ -139,4 +230,6 @@ def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None
         decoded.encoding,
         usable=usable,
         extension_columns=extensions,
+        headers=spelled,
+        version_markers=_version_markers(spec, parsed.header, spelled),
     )

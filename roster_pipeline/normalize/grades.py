@@ -29,6 +29,9 @@ _WORDS = {
     "postsecondary": "PS",
 }
 _BY_UPPER = {c.upper(): c for c in CODES}
+SIS_NUMBERS = {"-2": "PK", "-1": "PK", "0": "KG", "00": "KG"}
+"""The numbering many SIS exports use below grade 1: -2 pre-K 3, -1 pre-K 4, 0 kindergarten."""
+SIS_CONVENTION = "the SIS numbering -2/-1 = pre-K, 0 = kindergarten"
 
 
 def normalize_grade(raw: str) -> tuple[str | None, bool]:
@@ -37,6 +40,10 @@ def normalize_grade(raw: str) -> tuple[str | None, bool]:
         return raw, False
     if raw.upper() in _BY_UPPER:
         return _BY_UPPER[raw.upper()], True
+    if raw.strip() in SIS_NUMBERS:
+        return SIS_NUMBERS[raw.strip()], True
+    if re.fullmatch(r"\s*-\s*\d+\s*", raw):
+        return None, True  # a negative number is never a grade (-1 is not 01)
     key = re.sub(r"[\s\-_.]+", "", raw.lower())
     key = re.sub(r"^(grade|gr|g)(?=\d)", "", key)
     key = re.sub(r"(st|nd|rd|th)(grade)?$", "", key) if re.match(r"^\d", key) else key
@@ -48,7 +55,10 @@ def normalize_grade(raw: str) -> tuple[str | None, bool]:
 
 
 def normalize_grade_list(raw: str) -> Outcome:
-    """A comma-separated grade field -> list of codes; GRADE_MAPPED or GRADE_INVALID."""
+    """A comma-separated grade field -> list of codes; GRADE_MAPPED or GRADE_INVALID.
+
+    Grades are optional: an unknown grade is left out of the list (the record is applied).
+    """
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     out: list[str] = []
     mapped: list[str] = []
@@ -60,9 +70,10 @@ def normalize_grade_list(raw: str) -> Outcome:
         else:
             out.append(code)
             if was_mapped:
-                mapped.append(f"'{part}' -> {code}")
+                why = f" ({SIS_CONVENTION})" if part.strip() in SIS_NUMBERS else ""
+                mapped.append(f"'{part}' -> {code}{why}")
     if unknown:
-        return None, "GRADE_INVALID", ", ".join(f"'{u}'" for u in unknown)
+        return out or None, "GRADE_INVALID", ", ".join(f"'{u}'" for u in unknown)
     if mapped:
         return out, "GRADE_MAPPED", "; ".join(mapped)
     return out, None, None

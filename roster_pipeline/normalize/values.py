@@ -16,15 +16,16 @@ SEXES = ("male", "female", "unspecified", "other")
 ID_PATTERN = r"^[0-9A-Za-z.\-_/@:]+$"
 SCIENTIFIC_PATTERN = r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-DATETIME_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
-)
 
 
-def enumeration(values: pl.Series, allowed: tuple[str, ...]) -> pl.DataFrame:
+def enumeration(
+    values: pl.Series, allowed: tuple[str, ...], *, extensible: bool = False
+) -> pl.DataFrame:
     """``value`` and ``issue``: exact -> ok; another case -> VALUE_CASE; else VALUE_INVALID.
 
-    ``ext:`` values are allowed (OneRoster's extension rule).
+    ``ext:`` values are allowed (OneRoster's extension rule). With ``extensible`` (a required
+    vocabulary OneRoster lets a district extend, such as org and session types) another word is
+    kept in OneRoster's form for a local value, ``ext:<word>``, as VALUE_EXTENDED.
     """
     lookup = pl.DataFrame(
         {"key": [a.lower() for a in allowed], "canonical": list(allowed)},
@@ -36,41 +37,90 @@ def enumeration(values: pl.Series, allowed: tuple[str, ...]) -> pl.DataFrame:
         .join(lookup, on="key", how="left", maintain_order="left")
     )
     ext = pl.col("raw").str.starts_with("ext:")
+    unknown = pl.col("raw").is_not_null() & ~ext & pl.col("canonical").is_null()
+    extended = unknown & pl.lit(extensible)
     return frame.select(
-        value=pl.when(ext).then(pl.col("raw")).otherwise(pl.col("canonical")),
+        value=pl.when(ext)
+        .then(pl.col("raw"))
+        .when(extended)
+        .then(pl.lit("ext:") + pl.col("raw"))
+        .otherwise(pl.col("canonical")),
         issue=pl.when(pl.col("raw").is_null() | ext | (pl.col("raw") == pl.col("canonical")))
         .then(pl.lit(None, pl.String))
         .when(pl.col("canonical").is_not_null())
         .then(pl.lit("VALUE_CASE"))
+        .when(extended)
+        .then(pl.lit("VALUE_EXTENDED"))
         .otherwise(pl.lit("VALUE_INVALID")),
     )
 
 
 def statuses(values: pl.Series) -> pl.DataFrame:
-    """Status: ``inactive`` (OneRoster 1.0) and case variants map to active/tobedeleted."""
+    """Status: active/tobedeleted; a case variant -> VALUE_CASE.
+
+    OneRoster 1.0's ``inactive`` (and ``deleted``) -> tobedeleted, STATUS_MAPPED; anything else
+    -> active, STATUS_INVALID.
+    """
     lowered = values.cast(pl.String).str.to_lowercase()
-    value = (
-        pl.when(lowered.is_in(["inactive", "deleted", "to be deleted"]))
+    retired = lowered.is_in(["inactive", "deleted", "to be deleted"])
+    return pl.DataFrame({"raw": values, "lowered": lowered}).select(
+        value=pl.when(retired)
         .then(pl.lit("tobedeleted"))
         .when(lowered.is_in(STATUSES))
         .then(lowered)
-        .otherwise(None)
-    )
-    return pl.DataFrame({"raw": values, "lowered": lowered}).select(
-        value=value,
+        .when(pl.col("raw").is_not_null())
+        .then(pl.lit("active")),
         issue=pl.when(pl.col("raw").is_null() | pl.col("raw").is_in(STATUSES))
         .then(pl.lit(None, pl.String))
+        .when(lowered.is_in(STATUSES))
+        .then(pl.lit("VALUE_CASE"))
+        .when(retired)
+        .then(pl.lit("STATUS_MAPPED"))
         .otherwise(pl.lit("STATUS_INVALID")),
     )
 
 
+def _instants(raw: pl.Expr) -> pl.Expr:
+    """ISO 8601 date-times and plain dates -> naive UTC timestamps; anything else -> null.
+
+    ``T`` or a space before the time; ``Z``, ``+hh:mm``, ``-hhmm`` or no offset (read as UTC).
+    """
+    iso = raw.str.replace(r"Z$", "+00:00").str.replace(" ", "T", literal=True)
+    return pl.coalesce(
+        iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC"),
+        iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_zone="UTC"),
+        iso.str.to_datetime("%Y-%m-%dT%H:%M", strict=False, time_zone="UTC"),
+        iso.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us", "UTC")),
+    ).dt.replace_time_zone(None)
+
+
+def timestamps(values: pl.Series) -> pl.DataFrame:
+    """``dateLastModified`` -> a UTC timestamp; other forms (``8/27/2018``) -> DATE_INVALID."""
+    frame = pl.DataFrame({"raw": values.cast(pl.String)})
+    parsed = _instants(pl.col("raw"))
+    return frame.select(
+        value=parsed,
+        issue=pl.when(pl.col("raw").is_null() | parsed.is_not_null())
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.lit("DATE_INVALID")),
+    )
+
+
 def dates(values: pl.Series) -> pl.DataFrame:
-    """``YYYY-MM-DD`` -> Date; anything else (``8/27/2018``, ``2023-02-30``) -> DATE_INVALID."""
-    parsed = values.str.to_date("%Y-%m-%d", strict=False)
-    ok = parsed.is_not_null() & values.str.contains(DATE_PATTERN)
-    return pl.DataFrame({"raw": values, "parsed": parsed, "ok": ok}).select(
-        value=pl.when(pl.col("ok")).then(pl.col("parsed")).otherwise(None),
-        issue=pl.when(pl.col("raw").is_null() | pl.col("ok"))
+    """``YYYY-MM-DD`` (or a date-time: its date as written) -> Date; else DATE_INVALID.
+
+    ``8/27/2018`` (ambiguous) and ``2023-02-30`` (impossible) are reported.
+    """
+    frame = pl.DataFrame({"raw": values.cast(pl.String)})
+    day = pl.col("raw").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    ok = (
+        day.is_not_null()
+        & pl.col("raw").str.contains(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
+        & _instants(pl.col("raw")).is_not_null()
+    )
+    return frame.select(
+        value=pl.when(ok).then(day).otherwise(None),
+        issue=pl.when(pl.col("raw").is_null() | ok)
         .then(pl.lit(None, pl.String))
         .otherwise(pl.lit("DATE_INVALID")),
     )

@@ -266,7 +266,8 @@ def write_live(
         con, "SELECT count(*) FROM student_guardians"
     )[0][0]
     all_findings = con.sql(
-        "SELECT file, line, column_name, sourced_id, code, severity, message FROM batch_findings"
+        "SELECT file, line, column_name, sourced_id, code, severity, message, value "
+        "FROM batch_findings"
     ).pl()
     files = batch_record.file_accounting(con, batch, validated)
     batch_record.record_batch(con, batch, tenant_id, application_id, status, files, all_findings)
@@ -274,7 +275,7 @@ def write_live(
 
 
 def _columns(spec: FileSpec) -> str:
-    return ", ".join(f's."{snake(c)}"' for c in spec.columns if c not in spec.dropped)
+    return ", ".join(f's."{snake(c)}"' for c in spec.columns)
 
 
 def _write_all(

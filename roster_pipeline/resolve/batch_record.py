@@ -11,6 +11,39 @@ from roster_pipeline.resolve import sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile
 from roster_pipeline.specs import SPECS
 
+FILE_ROWS = {
+    "file": pl.String,
+    "kind": pl.String,
+    "mode": pl.String,
+    "size_bytes": pl.Int64,
+    "sha256": pl.String,
+    "encoding": pl.String,
+    "rows_read": pl.Int64,
+    "rows_applied": pl.Int64,
+    "rows_rejected": pl.Int64,
+}
+
+
+def _file_row(batch: RawBatch, kind: str, vf: ValidatedFile, applied: int) -> dict:
+    record = next(f for f in batch.files if f.kind == kind)
+    return {
+        "file": vf.file,
+        "kind": kind,
+        "mode": batch.manifest.mode(kind),
+        "size_bytes": record.size,
+        "sha256": record.sha256,
+        "encoding": vf.encoding,
+        "rows_read": vf.rows_read,
+        "rows_applied": applied,
+        "rows_rejected": vf.rows_read - applied,
+    }
+
+
+def nothing_applied(batch: RawBatch, validated: dict[str, ValidatedFile]) -> pl.DataFrame:
+    """The accounting of a batch that was refused whole: every row read is rejected."""
+    rows = [_file_row(batch, kind, vf, 0) for kind, vf in validated.items()]
+    return pl.DataFrame(rows, schema=FILE_ROWS)
+
 
 def file_accounting(
     con: duckdb.DuckDBPyConnection,
@@ -24,34 +57,8 @@ def file_accounting(
         applied = con.execute(
             f"SELECT count(*) FROM stage_{table} WHERE _ok AND _file <> 'live'"
         ).fetchall()[0][0]
-        record = next(f for f in batch.files if f.kind == kind)
-        rows.append(
-            {
-                "file": vf.file,
-                "kind": kind,
-                "mode": batch.manifest.mode(kind),
-                "size_bytes": record.size,
-                "sha256": record.sha256,
-                "encoding": vf.encoding,
-                "rows_read": vf.rows_read,
-                "rows_applied": applied,
-                "rows_rejected": vf.rows_read - applied,
-            }
-        )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "file": pl.String,
-            "kind": pl.String,
-            "mode": pl.String,
-            "size_bytes": pl.Int64,
-            "sha256": pl.String,
-            "encoding": pl.String,
-            "rows_read": pl.Int64,
-            "rows_applied": pl.Int64,
-            "rows_rejected": pl.Int64,
-        },
-    )
+        rows.append(_file_row(batch, kind, vf, applied))
+    return pl.DataFrame(rows, schema=FILE_ROWS)
 
 
 def record_batch(
@@ -77,8 +84,8 @@ def record_batch(
     )
     sql_files.execute(
         con,
-        "INSERT INTO findings SELECT $batch, $tenant, file, line, column_name, sourced_id, code, "
-        "severity, message FROM batch_findings",
+        "INSERT INTO findings BY NAME SELECT $batch AS batch_id, $tenant AS tenant_id, file, "
+        "line, column_name, sourced_id, code, severity, message, value FROM batch_findings",
         params,
     )
     con.register("file_rows", files.to_arrow())
@@ -90,6 +97,7 @@ def record_batch(
     )
     con.unregister("file_rows")
     severities = all_findings["severity"].value_counts()
+    rows_read = int(files["rows_read"].sum()) if files.height else 0
     count = dict(zip(severities["severity"], severities["count"], strict=True))
     sql_files.execute(
         con,
@@ -105,12 +113,12 @@ def record_batch(
             "status": status,
             "folder": batch.folder,
             "received": batch.received_at,
-            "version": batch.manifest.version,
+            "version": batch.version,
             "manifest": batch.manifest.present,
             "scope": batch.scope_school or "district",
-            "read": int(files["rows_read"].sum()),
-            "applied": int(files["rows_applied"].sum()),
-            "rejected": int(files["rows_rejected"].sum()),
+            "read": rows_read,
+            "applied": int(files["rows_applied"].sum()) if files.height else 0,
+            "rejected": int(files["rows_rejected"].sum()) if files.height else 0,
             "errors": int(count.get(findings.ERROR, 0)),
             "warnings": int(count.get(findings.WARNING, 0)),
         },

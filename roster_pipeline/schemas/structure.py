@@ -85,8 +85,13 @@ def schema_for(kind: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=False, name=kind)
 
 
-def structure_findings(frame: pl.DataFrame, kind: str, file: str) -> pl.DataFrame:
-    """Validate a collected frame with pandera (lazy: every failure) and return findings."""
+def structure_findings(
+    frame: pl.DataFrame, kind: str, file: str, headers: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Validate a collected frame with pandera (lazy: every failure) and return findings.
+
+    ``headers`` (canonical column -> the file's own header) names the columns in messages.
+    """
     spec = FILE_SPECS[kind]
     try:
         schema_for(kind).validate(frame, lazy=True)
@@ -103,7 +108,8 @@ def structure_findings(frame: pl.DataFrame, kind: str, file: str) -> pl.DataFram
     )
     suffix = pl.col("check").replace_strict({k: v[0] for k, v in CHECKS.items()})
     template = pl.col("check").replace_strict({k: v[1] for k, v in CHECKS.items()})
-    message = template.str.replace("{column}", pl.col("column"), literal=True).str.replace(
+    label = pl.col("column").replace(headers or {})
+    message = template.str.replace("{column}", label, literal=True).str.replace(
         "{value}", pl.col("failure_case").cast(pl.String).fill_null(""), literal=True
     )
     return located.select(
@@ -114,4 +120,5 @@ def structure_findings(frame: pl.DataFrame, kind: str, file: str) -> pl.DataFram
         (pl.lit(spec.prefix + "_") + suffix).alias("code"),
         pl.lit(findings.ERROR).alias("severity"),
         message.alias("message"),
+        pl.col("failure_case").cast(pl.String).alias("value"),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from roster_pipeline import findings
+from roster_pipeline import error_policy, findings
 from roster_pipeline.intake.batch import FILES_AT_ONCE, RawBatch
 from roster_pipeline.intake.read_file import RawFile
 from roster_pipeline.normalize import values as v
@@ -26,30 +26,37 @@ from roster_pipeline.privacy import mask_email_expr, mask_phone_expr
 from roster_pipeline.schemas.structure import structure_findings
 from roster_pipeline.specs import FILE_SPECS, RACE_FLAGS, snake
 
-# Message templates per issue suffix: {column}, {raw}, {value} and {hint} are filled per row.
+# Message templates per issue suffix: {column} (the header as the file spells it), {raw},
+# {value}, {hint} and {consequence} (the error policy's: rejected or left blank) per row.
 MESSAGES: dict[str, str] = {
     "VALUE_CASE": "{column} '{raw}' was read as '{value}' (values are case-sensitive).",
-    "VALUE_INVALID": "{column} '{raw}' is not one of: {hint}; it was left blank.",
-    "STATUS_INVALID": "status '{raw}' is not active or tobedeleted; it was read as '{value}'.",
-    "DATE_INVALID": "{column} '{raw}' is not a date in the form YYYY-MM-DD; it was left blank.",
-    "ROLE_MAPPED": "role '{raw}' was read as '{value}'.",
-    "ROLE_INVALID": "role '{raw}' is not a known role; use one of: {hint}. "
-    "The row was not applied.",
-    "GRADE_MAPPED": "grades were mapped to grade codes: {hint}.",
-    "GRADE_INVALID": "grade {hint} is not a grade code (IT, PR, PK, TK, KG, 01-13, PS, UG, "
-    "Other); the row was not applied.",
-    "EMAIL_INVALID": "{column} '{raw}' is not a valid address; it was left blank.",
-    "SMS_INVALID": "sms (mobile) '{raw}' is not a valid phone number; it was left blank.",
-    "PHONE_INVALID": "phone (home) '{raw}' is not a valid phone number; it was left blank.",
-    "SMS_NOT_MOBILE": "sms '{raw}' is a landline and cannot receive texts; it was kept, but put "
-    "a mobile number in sms and the landline in phone.",
-    "LANGUAGE_MAPPED": "language '{raw}' was read as '{value}'.",
-    "LANGUAGE_INVALID": "language '{raw}' is not an ISO 639-1 code or a known language name; "
+    "VALUE_INVALID": "{column} '{raw}' is not one of: {hint}; {consequence}.",
+    "VALUE_EXTENDED": "{column} '{raw}' is not one of: {hint}; it was kept as '{value}' "
+    "(OneRoster's form for a local value) and the row was applied.",
+    "STATUS_INVALID": "{column} '{raw}' is not active or tobedeleted; it was read as 'active'.",
+    "STATUS_MAPPED": "{column} '{raw}' (a OneRoster 1.0 status) was read as 'tobedeleted': the "
+    "record is deactivated.",
+    "DATE_INVALID": "{column} '{raw}' is not a date in a form that can be read (YYYY-MM-DD, "
+    "YYYY-MM-DD HH:MM:SS, or ISO 8601 with a time and offset); {consequence}.",
+    "ROLE_MAPPED": "{column} '{raw}' was read as '{value}'.",
+    "ROLE_INVALID": "{column} '{raw}' is not a known role; use one of: {hint}. {Consequence}.",
+    "GRADE_MAPPED": "{column} were mapped to grade codes: {hint}.",
+    "GRADE_INVALID": "{column}: {hint} is not a grade code (IT, PR, PK, TK, KG, 01-13, PS, UG, "
+    "Other); it was left out and the row was applied.",
+    "EMAIL_INVALID": "{column} '{raw}' is not a valid address; {consequence}.",
+    "SMS_INVALID": "{column} (mobile) '{raw}' is not a valid phone number; {consequence}.",
+    "PHONE_INVALID": "{column} (home) '{raw}' is not a valid phone number; {consequence}.",
+    "SMS_NOT_MOBILE": "{column} '{raw}' is a landline and cannot receive texts; it was kept, but "
+    "put a mobile number in sms and the landline in phone.",
+    "LANGUAGE_MAPPED": "{column} '{raw}' was read as '{value}'.",
+    "LANGUAGE_INVALID": "{column} '{raw}' is not a language code or a known language name; "
     "English (en) will be used.",
-    "RELATIONSHIP_INVALID": "relationship '{raw}' is not one of: {hint}; the row was not applied.",
+    "RELATIONSHIP_INVALID": "{column} '{raw}' is not one of: {hint}; {consequence}.",
     "OUT_OF_SCOPE": "{column} '{raw}' is not the school this upload is for ({hint}); the row was "
     "not applied.",
 }
+FIRST_LINES = 5
+"""Lines a grouped notice names (the count says how many rows it covers)."""
 _MASK_RAW = {
     "email": "email",
     "parentEmail": "email",
@@ -74,17 +81,28 @@ class ValidatedFile:
     encoding: str = ""
 
 
-def _message(template: str, column: str, raw: pl.Expr) -> pl.Expr:
+def _message(template: str, column: str, raw: pl.Expr, consequence: str) -> pl.Expr:
     return findings.render(
         template,
-        {"column": pl.lit(column), "raw": raw, "value": pl.col("value"), "hint": pl.col("hint")},
+        {
+            "column": pl.lit(column),
+            "raw": raw,
+            "value": pl.col("value"),
+            "hint": pl.col("hint"),
+            "consequence": pl.lit(consequence),
+            "Consequence": pl.lit(consequence[:1].upper() + consequence[1:]),
+        },
     )
 
 
 def _outcome_findings(
-    frame: pl.DataFrame, column: str, outcome: pl.DataFrame, prefix: str, file: str
+    frame: pl.DataFrame, column: str, outcome: pl.DataFrame, raw_file: RawFile
 ) -> pl.DataFrame:
-    """Findings for the rows whose normalization ``outcome`` (value, issue[, hint]) has an issue."""
+    """Findings for the rows whose normalization ``outcome`` (value, issue[, hint]) has an issue.
+
+    Severity and consequence come from the error policy; notices (a value mapped with its
+    meaning kept) are grouped: one finding per code and value, with a count and the first lines.
+    """
     if "hint" not in outcome.columns:
         outcome = outcome.with_columns(hint=pl.lit(None, pl.String))
     joined = pl.concat(
@@ -93,6 +111,7 @@ def _outcome_findings(
     ).filter(pl.col("issue").is_not_null())
     if joined.is_empty():
         return findings.empty()
+    kind, prefix, label = raw_file.kind, FILE_SPECS[raw_file.kind].prefix, raw_file.header(column)
     mask = _MASK_RAW.get(column)
     raw = pl.col("_raw")
     if mask == "email":
@@ -103,18 +122,49 @@ def _outcome_findings(
     for issue in joined["issue"].unique().to_list():
         subset = joined.filter(pl.col("issue") == issue)
         code = f"{prefix}_{issue}"
+        policy = error_policy.column_policy(kind, column)
+        message = _message(MESSAGES[issue], label, raw, policy.consequence)
+        if issue in error_policy.NOTICES:
+            subset, message = _grouped(subset, message)
         parts.append(
             subset.select(
-                pl.lit(file).alias("file"),
+                pl.lit(raw_file.file).alias("file"),
                 pl.col("_line").alias("line"),
                 pl.lit(column).alias("column_name"),
                 pl.col("sourcedId").alias("sourced_id"),
                 pl.lit(code).alias("code"),
-                pl.lit(findings.severity_of(code)).alias("severity"),
-                _message(MESSAGES[issue], column, raw).alias("message"),
+                pl.lit(error_policy.severity(kind, column, issue)).alias("severity"),
+                message.alias("message"),
+                pl.col("_raw").cast(pl.String).alias("value"),
             )
         )
     return findings.concat(parts)
+
+
+def _grouped(subset: pl.DataFrame, message: pl.Expr) -> tuple[pl.DataFrame, pl.Expr]:
+    """One row per distinct raw value: the first line, no id, and the count in the message."""
+    grouped = (
+        subset.sort("_line")
+        .group_by("_raw", maintain_order=True)
+        .agg(
+            pl.col("_line").first(),
+            pl.col("value").first(),
+            pl.col("hint").first(),
+            pl.len().alias("_rows"),
+            pl.col("_line").head(FIRST_LINES).cast(pl.String).str.join(", ").alias("_lines"),
+        )
+        .with_columns(pl.lit(None, pl.String).alias("sourcedId"))
+    )
+    counted = pl.concat_str(
+        message,
+        pl.when(pl.col("_rows") > 1)
+        .then(
+            pl.format(" ({} rows: lines {}", pl.col("_rows"), pl.col("_lines"))
+            + pl.when(pl.col("_rows") > FIRST_LINES).then(pl.lit(", ...)")).otherwise(pl.lit(")"))
+        )
+        .otherwise(pl.lit("")),
+    )
+    return grouped, counted
 
 
 def _normalizers(kind: str, region: str) -> dict[str, object]:
@@ -130,7 +180,7 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
     }
     table: dict[str, object] = {
         "status": v.statuses,
-        "dateLastModified": lambda s: v.patterned(s, v.DATETIME_PATTERN),
+        "dateLastModified": v.timestamps,
         "schoolYear": lambda s: v.patterned(s, r"^\d{4}$"),
         "email": normalize_emails,
         "parentEmail": normalize_emails,
@@ -149,9 +199,10 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
         table[column] = v.booleans
     for (k, column), allowed in enum_columns.items():
         if k == kind:
-            table[column] = lambda s, a=allowed: v.enumeration(s, a).with_columns(
-                hint=pl.lit(", ".join(a))
-            )
+            extensible = (k, column) in error_policy.EXTENSIBLE_REQUIRED
+            table[column] = lambda s, a=allowed, x=extensible: v.enumeration(
+                s, a, extensible=x
+            ).with_columns(hint=pl.lit(", ".join(a)))
     return {c: fn for c, fn in table.items() if c in spec.columns}
 
 
@@ -238,12 +289,15 @@ def validate_file(
 ) -> ValidatedFile:
     """Normalize every column, validate, and mark each row ``_ok`` (no error finding)."""
     spec = FILE_SPECS[raw.kind]
-    found: list[pl.DataFrame] = [raw.findings, structure_findings(raw.frame, raw.kind, raw.file)]
+    found: list[pl.DataFrame] = [
+        raw.findings,
+        structure_findings(raw.frame, raw.kind, raw.file, raw.headers),
+    ]
     frame = _synthesize_ids(raw.frame, raw.kind)
     normalized: dict[str, pl.Series] = {}
     for column, fn in _normalizers(raw.kind, region).items():
         outcome = fn(frame[column])  # type: ignore[operator]
-        found.append(_outcome_findings(frame, column, outcome, spec.prefix, raw.file))
+        found.append(_outcome_findings(frame, column, outcome, raw))
         normalized[column] = outcome["value"].alias(column)
     if spec.unique_ids:
         found.append(_duplicates(frame, spec.prefix, raw.file))
@@ -262,7 +316,7 @@ def validate_file(
         pl.col("_line"),
         pl.lit(raw.file).alias("_file"),
         ((~pl.col("_line").is_in(bad_lines.implode())) & pl.lit(raw.usable)).alias("_ok"),
-        *[pl.col(c).alias(snake(c)) for c in spec.columns if c not in spec.dropped],
+        *[pl.col(c).alias(snake(c)) for c in spec.columns],
         ext.alias("extensions"),
     )
     return ValidatedFile(

@@ -23,9 +23,7 @@ ENTITIES = (*ROSTER_TABLES, LINKS)
 CHANGES = ("created", "updated", "deactivated", "reactivated", "archived", "unarchived")
 _NOT_COMPARED = ("sourcedId", "status", "dateLastModified")
 COMPARED = {
-    SPECS[k].table: tuple(
-        snake(c) for c in SPECS[k].columns if c not in SPECS[k].dropped + _NOT_COMPARED
-    )
+    SPECS[k].table: tuple(snake(c) for c in SPECS[k].columns if c not in _NOT_COMPARED)
     for k in LOAD_ORDER
 }
 """Fields whose change is an update (status has its own changes; dateLastModified is noise)."""

@@ -1,12 +1,14 @@
-"""The drop folder: one sub-folder per export; which of them are complete batches."""
+"""The drop folder: one sub-folder or ``.zip`` per export; which of them are complete batches."""
 
 from __future__ import annotations
 
 import re
 import time
+import zipfile
 from pathlib import Path
 
 from roster_pipeline.intake.manifest import read_manifest
+from roster_pipeline.intake.source import is_zip_batch
 from roster_pipeline.specs import kind_of_file
 
 BATCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -14,8 +16,23 @@ BATCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 IN_TRANSFER = (".part", ".partial", ".tmp", ".filepart", ".crdownload", ".uploading")
 
 
+def _incomplete_zip(path: Path, settle_seconds: float, now: float) -> str | None:
+    """Why the zip at ``path`` is not a complete batch yet (None: it is).
+
+    A zip whose end (its central directory) is not there yet is still being transferred; one
+    that is there but cannot be read settles and is then a batch, refused with the reason.
+    """
+    if now - path.stat().st_mtime < settle_seconds:
+        return f"the archive changed in the last {settle_seconds:g} s"
+    if not zipfile.is_zipfile(path):
+        return "the archive is not complete (no zip directory yet)"
+    return None
+
+
 def _incomplete(folder: Path, settle_seconds: float, now: float) -> str | None:
     """Why ``folder`` is not a complete batch yet (None: it is)."""
+    if folder.is_file():
+        return _incomplete_zip(folder, settle_seconds, now)
     files = [f for f in folder.iterdir() if f.is_file()]
     if not any(kind_of_file(f.name) for f in files):
         return "no roster file yet"
@@ -23,7 +40,7 @@ def _incomplete(folder: Path, settle_seconds: float, now: float) -> str | None:
         return "a file is still being transferred"
     if now - max(f.stat().st_mtime for f in files) < settle_seconds:
         return f"files changed in the last {settle_seconds:g} s"
-    manifest = read_manifest(folder / "manifest.csv")
+    manifest = read_manifest(next((f for f in files if f.name.lower() == "manifest.csv"), None))
     names = {f.name.lower() for f in files}
     for kind, mode in manifest.modes.items():
         if mode in ("bulk", "delta") and not any(n.startswith(kind.lower()) for n in names):
@@ -37,22 +54,24 @@ def complete_batches(
     """Names of the complete batch folders, oldest (by last file change) first.
 
     Complete: it holds a roster file, nothing is mid-transfer (``*.part``, hidden temp files),
-    no file changed for ``settle_seconds``, and every file its manifest lists is there.
+    no file changed for ``settle_seconds``, and every file its manifest lists is there. A
+    ``.zip`` is one batch (its name is the partition key) once it settled and is whole.
     """
     if not drop_dir.is_dir():
         return []
     now = time.time() if now is None else now
     ready = []
-    for folder in drop_dir.iterdir():
-        if folder.is_dir() and BATCH_NAME.match(folder.name):
-            if _incomplete(folder, settle_seconds, now) is None:
-                newest = max(f.stat().st_mtime for f in folder.iterdir() if f.is_file())
-                ready.append((newest, folder.name))
+    for entry in drop_dir.iterdir():
+        is_batch = entry.is_dir() or (entry.is_file() and is_zip_batch(entry))
+        if is_batch and BATCH_NAME.match(entry.name):
+            if _incomplete(entry, settle_seconds, now) is None:
+                files = [entry] if entry.is_file() else [f for f in entry.iterdir() if f.is_file()]
+                ready.append((max(f.stat().st_mtime for f in files), entry.name))
     return [name for _, name in sorted(ready)]
 
 
 def batch_folder(drop_dir: Path, name: str) -> Path:
-    """The folder of batch ``name`` inside ``drop_dir``; refused if the name could leave it."""
+    """The folder (or .zip) of batch ``name`` inside ``drop_dir``; refused if it could leave it."""
     folder = (drop_dir / name).resolve()
     if not BATCH_NAME.match(name) or folder.parent != drop_dir.resolve():
         raise ValueError(f"{name!r} is not a batch folder name (letters, digits, . _ -).")

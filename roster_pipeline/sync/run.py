@@ -17,8 +17,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from roster_pipeline import findings
 from roster_pipeline.intake.batch import read_batch
-from roster_pipeline.resolve import sql_files
+from roster_pipeline.intake.source import ArchiveLimits
+from roster_pipeline.resolve import batch_record, sql_files
 from roster_pipeline.resolve.apply_batch import (
     ApplyResult,
     stage_batch,
@@ -26,10 +28,11 @@ from roster_pipeline.resolve.apply_batch import (
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
 from roster_pipeline.sync import change_log, changes, history, safeguards
-from roster_pipeline.sync.settings import ADMINISTRATOR_ROLES, TEACHER_ROLES, SyncSettings
+from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
 MODES = ("preview", "apply")
+REJECTED = "rejected"
 ACTIONS = ("run", "approve", "discard")
 
 
@@ -46,7 +49,8 @@ class SyncOutcome:
     mode: str
     action: str
     status: str
-    """previewed | applied | held | discarded."""
+    """previewed | applied | held | discarded | rejected (nothing of the batch can be applied:
+    a refused archive, no usable roster file)."""
     reasons: list[str]
     counts: changes.ChangeCounts
     version: int
@@ -80,9 +84,9 @@ def _held_run(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple:
 
 def _grants(settings: SyncSettings) -> pl.DataFrame:
     """(role, permission) for every staff role the settings grant permissions to."""
-    pairs = [(r, p) for r in ADMINISTRATOR_ROLES for p in settings.administrator_permissions]
-    pairs += [(r, p) for r in TEACHER_ROLES for p in settings.teacher_permissions]
-    return pl.DataFrame(pairs, schema={"role": pl.String, "permission": pl.String}, orient="row")
+    return pl.DataFrame(
+        settings.grants(), schema={"role": pl.String, "permission": pl.String}, orient="row"
+    )
 
 
 def _apply(
@@ -154,7 +158,7 @@ def record_run(
         {"run": outcome.run_id, "batch": outcome.batch_id},
     )
     con.unregister("run_counts")
-    if outcome.action == "discard":
+    if outcome.action == "discard" or outcome.status == REJECTED:
         return
     sql_files.execute(con, "DELETE FROM sync_plan WHERE batch_id = ?", [outcome.batch_id])
     kept = "true" if outcome.status in ("previewed", "held") else "NOT applied"
@@ -194,6 +198,45 @@ def _discard(
     )
 
 
+def _reject(
+    con: duckdb.DuckDBPyConnection,
+    validated: ValidatedBatch,
+    settings: SyncSettings,
+    run_id: str,
+    mode: str,
+    action: str,
+    live_version: int,
+) -> SyncOutcome:
+    """Record a batch nothing of which can be applied: its findings, files and the reason."""
+    batch = validated.batch
+    found = findings.concat([batch.findings, *(v.findings for v in validated.files.values())])
+    con.register("incoming_findings", found.to_arrow())
+    sql_files.execute(
+        con, "CREATE OR REPLACE TEMP TABLE batch_findings AS SELECT * FROM incoming_findings"
+    )
+    con.unregister("incoming_findings")
+    files = batch_record.nothing_applied(batch, validated.files)
+    batch_record.record_batch(
+        con, batch, settings.tenant_id, settings.application_id, REJECTED, files, found
+    )
+    counts = changes.ChangeCounts(
+        pl.DataFrame(schema={"entity": pl.String, "change": pl.String, "n": pl.Int64}),
+        pl.DataFrame(),
+    )
+    return SyncOutcome(
+        run_id,
+        batch.batch_id,
+        mode,
+        action,
+        REJECTED,
+        [batch.refusal or ""],
+        counts,
+        live_version,
+        files=files,
+        findings=found,
+    )
+
+
 def sync_validated(
     con: duckdb.DuckDBPyConnection,
     validated: ValidatedBatch,
@@ -216,6 +259,10 @@ def sync_validated(
     live_version = history.current_version(con)
     if action == "discard":
         outcome = _discard(con, batch.batch_id, run_id, settings)
+        record_run(con, outcome, settings, live_version, "", started)
+        return outcome
+    if batch.refusal is not None:
+        outcome = _reject(con, validated, settings, run_id, mode, action, live_version)
         record_run(con, outcome, settings, live_version, "", started)
         return outcome
     stage_batch(con, batch, validated.files, manage_guardians=settings.manage_guardians)
@@ -330,10 +377,11 @@ def sync_folder(
     action: str = "run",
     run_id: str | None = None,
     scope_school: str | None = None,
+    limits: ArchiveLimits | None = None,
 ) -> SyncOutcome:
-    """Read, validate and sync one batch folder into the warehouse."""
+    """Read, validate and sync one batch (a folder or a .zip) into the warehouse."""
     validated = validate_batch(
-        read_batch(folder, scope_school=scope_school),
+        read_batch(folder, scope_school=scope_school, limits=limits),
         region=settings.region,
         scope_school=scope_school,
     )

@@ -24,6 +24,8 @@ ADMINISTRATOR_ROLES = (
     "systemAdministrator",
 )
 TEACHER_ROLES = ("teacher",)
+NOT_STAFF = ("student", "parent", "guardian", "relative")
+"""Roles that never receive staff permissions."""
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,29 @@ class SyncSettings:
     """Default permissions of synced administrators."""
     teacher_permissions: tuple[str, ...] = ("School-Wide Communications", "Family Access")
     """Default permissions of synced teachers."""
+    role_permissions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(role, permissions) for any other staff role the district names (counselor, aide,
+    ext:staff, ...), or to override an administrator role's; a role not named gets none."""
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def __post_init__(self) -> None:
-        unknown = set(self.administrator_permissions + self.teacher_permissions) - set(PERMISSIONS)
+        named = [p for _, perms in self.role_permissions for p in perms]
+        granted = self.administrator_permissions + self.teacher_permissions + tuple(named)
+        unknown = set(granted) - set(PERMISSIONS)
         if unknown:
             raise ValueError(
                 f"unknown staff permissions {sorted(unknown)}; choose from {list(PERMISSIONS)}"
             )
+        not_staff = sorted({r for r, _ in self.role_permissions} & set(NOT_STAFF))
+        if not_staff:
+            raise ValueError(f"staff permissions cannot be granted to {not_staff}")
+
+    def grants(self) -> list[tuple[str, str]]:
+        """(role, permission) for every role granted some: what each role receives, no more."""
+        by_role = dict.fromkeys(ADMINISTRATOR_ROLES, self.administrator_permissions)
+        by_role |= dict.fromkeys(TEACHER_ROLES, self.teacher_permissions)
+        by_role |= dict(self.role_permissions)
+        return [(role, p) for role, perms in by_role.items() for p in perms]
 
     def fingerprint(self) -> str:
         """The settings as canonical JSON: a held plan is approved only under the same ones."""

@@ -83,7 +83,7 @@ CONFORMANCE_EXPECTED = {
     ),
     "moodle-enrol-oneroster/v1p1-mixed-full": (
         {
-            "SES_STATUS_INVALID",
+            "SES_STATUS_MAPPED",
             "MANIFEST_MODE_CONFLICT",
             "ORG_PARENT_UNKNOWN",
             "SES_PARENT_UNKNOWN",

@@ -18,10 +18,27 @@ from roster_pipeline.normalize.roles import ENROLLMENT_ROLES, normalize_role
         ("Site Administrator", "siteAdministrator", "ROLE_MAPPED"),
         ("ext:coach", "ext:coach", None),
         ("wizard", None, "ROLE_INVALID"),
+        ("legal guardian", "guardian", "ROLE_MAPPED"),
+        ("Mother", "parent", "ROLE_MAPPED"),
+        ("Grandmother", "relative", "ROLE_MAPPED"),
+        ("counselor", "counselor", None),
+        ("Guidance Counselor", "counselor", "ROLE_MAPPED"),
+        ("principal", "principal", None),
+        ("Assistant Principal", "principal", "ROLE_MAPPED"),
+        ("districtAdministrator", "districtAdministrator", None),
+        # staff and faculty are kept apart from teachers: they never get teacher permissions
+        ("staff", "ext:staff", "ROLE_MAPPED"),
+        ("Faculty", "ext:staff", "ROLE_MAPPED"),
     ],
 )
 def test_roles(raw, value, issue):
     assert normalize_role(raw)[:2] == (value, issue)
+
+
+@pytest.mark.parametrize("raw", ["staff", "faculty", "counselor", "principal", "Office Staff"])
+def test_no_sis_word_becomes_a_teacher(raw):
+    assert normalize_role(raw)[0] != "teacher"
+    assert normalize_role(raw, ENROLLMENT_ROLES)[0] != "teacher"
 
 
 def test_enrollment_roles_reject_user_only_roles():
@@ -39,6 +56,15 @@ def test_enrollment_roles_reject_user_only_roles():
         ("pk, kg", ["PK", "KG"], "GRADE_MAPPED"),
         ("Other", ["Other"], None),
         ("Year 14", None, "GRADE_INVALID"),
+        # the SIS numbering below grade 1: -2/-1 pre-K, 0 kindergarten; -1 is never 01
+        ("-1", ["PK"], "GRADE_MAPPED"),
+        ("-2", ["PK"], "GRADE_MAPPED"),
+        ("0", ["KG"], "GRADE_MAPPED"),
+        ("00", ["KG"], "GRADE_MAPPED"),
+        ("-3", None, "GRADE_INVALID"),
+        # an optional field: an unknown grade is left out, the known ones stay
+        ("05, PS1", ["05"], "GRADE_INVALID"),
+        ("undergraduate", None, "GRADE_INVALID"),
     ],
 )
 def test_grades(raw, value, issue):
@@ -53,7 +79,19 @@ def test_grades(raw, value, issue):
         ("Spanish", "es", "LANGUAGE_MAPPED"),
         ("español", "es", "LANGUAGE_MAPPED"),
         ("pt-BR", "pt", "LANGUAGE_MAPPED"),
-        ("Klingon", None, "LANGUAGE_INVALID"),
+        ("Klingon", "tlh", "LANGUAGE_MAPPED"),  # ISO 639-2 has it
+        ("Elvish-ish", None, "LANGUAGE_INVALID"),
+        ("Kreyòl", "ht", "LANGUAGE_MAPPED"),
+        ("Kreyòl ayisyen", "ht", "LANGUAGE_MAPPED"),
+        ("Tiếng Việt", "vi", "LANGUAGE_MAPPED"),
+        ("中文", "zh", "LANGUAGE_MAPPED"),
+        ("Mandarin", "zh", "LANGUAGE_MAPPED"),
+        ("Af-Soomaali", "so", "LANGUAGE_MAPPED"),
+        ("espanol", "es", "LANGUAGE_MAPPED"),
+        ("ENG", "en", "LANGUAGE_MAPPED"),
+        ("hmn", "hmn", None),
+        ("Hmong", "hmn", "LANGUAGE_MAPPED"),
+        ("Unknown", None, "LANGUAGE_INVALID"),
     ],
 )
 def test_languages(raw, value, issue):
@@ -76,9 +114,15 @@ def test_phones_to_e164_and_sms_landline_warning():
 
 
 def test_statuses_map_inactive_and_case():
-    out = values.statuses(pl.Series(["active", "inactive", "toBeDeleted", None]))
-    assert out["value"].to_list() == ["active", "tobedeleted", "tobedeleted", None]
-    assert out["issue"].to_list() == [None, "STATUS_INVALID", "STATUS_INVALID", None]
+    out = values.statuses(pl.Series(["active", "inactive", "toBeDeleted", None, "gone?"]))
+    assert out["value"].to_list() == ["active", "tobedeleted", "tobedeleted", None, "active"]
+    assert out["issue"].to_list() == [
+        None,
+        "STATUS_MAPPED",
+        "VALUE_CASE",
+        None,
+        "STATUS_INVALID",
+    ]
 
 
 def test_enumeration_case_and_invalid():

@@ -235,18 +235,21 @@ def test_a_second_writer_is_refused_clearly_while_one_runs(simple_batch, tmp_pat
 def test_a_rejected_row_keeps_its_previous_live_version(simple_batch, tmp_path):
     db = tmp_path / "r.duckdb"
     load_batch(simple_batch, db)
-    bad_grade = (simple_batch / "users.csv").read_text().replace(",09,", ",Year 14,")
+    # an unknown role rejects the user (a bad optional value, such as a grade, would not)
+    bad_role = (
+        (simple_batch / "users.csv").read_text().replace("0001,00417,student", "0001,00417,wizard")
+    )
     day2 = write_batch(
         tmp_path / "day2",
         {
             "orgs.csv": ORGS,
-            "users.csv": bad_grade,
+            "users.csv": bad_role,
             "classes.csv": CLASSES,
             "enrollments.csv": ENROLLMENTS,
         },
     )
     result = load_batch(day2, db)
-    assert ("users.csv", 2, "USR_GRADE_INVALID") in codes(result)
+    assert ("users.csv", 2, "USR_ROLE_INVALID") in codes(result)
     # 0001 was not applied today: yesterday's version stays, and so do its enrollments
     assert query(db, "SELECT grades FROM users WHERE sourced_id = '0001'") == [(["09"],)]
     assert query(db, "SELECT count(*) FROM enrollments") == [(3,)]

@@ -11,6 +11,7 @@ from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehous
 from roster_pipeline.defs.sync.assets import SyncRunConfig, held_failure
 from roster_pipeline.defs.sync.resources import DistrictSettings
 from roster_pipeline.intake.batch import RawBatch, read_batch
+from roster_pipeline.intake.source import is_zip_batch
 from roster_pipeline.reports import sync_plot
 from roster_pipeline.reports.sync_report import write_sync_report
 from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
@@ -51,15 +52,15 @@ TABLE_DESCRIPTIONS = {
 def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings) -> RawBatch:
     """The batch folder read as text: each file, every value a string, line numbers kept."""
     folder = Path(settings.data_dir)
-    if not folder.is_dir():
-        raise dg.Failure(f"ROSTER_DATA_DIR is not a folder: {folder}")
-    batch = read_batch(folder, scope_school=settings.scope_school)
+    if not (folder.is_dir() or (is_zip_batch(folder) and folder.is_file())):
+        raise dg.Failure(f"ROSTER_DATA_DIR is neither a folder nor a .zip file: {folder}")
+    batch = read_batch(folder, scope_school=settings.scope_school, limits=settings.archive_limits())
     found = batch.all_findings()
     rows = {r.file: r.rows_read for r in batch.raw.values()}
     context.add_output_metadata(
         {
             "batch_id": batch.batch_id,
-            "oneroster_version": batch.manifest.version or "(no manifest)",
+            "oneroster_version": batch.version or "(no manifest)",
             "files": dg.MetadataValue.json(rows),
             "dagster/row_count": sum(rows.values()),
             "findings": metadata.findings_table(found),

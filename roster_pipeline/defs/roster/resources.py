@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.warehouse import Warehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -30,6 +31,16 @@ class RosterSettings(dg.ConfigurableResource):
     sync_manages_guardians: bool = os.environ.get("ROSTER_SYNC_MANAGES_GUARDIANS", "1") != "0"
     """'Allow sync to manage guardians': on, the roster's agentSourcedIds make the guardian links
     and guardians.csv uploads are refused; off, the roster's links are ignored and uploads rule."""
+    zip_max_bytes: int = int(os.environ.get("ROSTER_ZIP_MAX_BYTES", str(ArchiveLimits.max_bytes)))
+    """A zip batch expanding to more bytes than this (all members) is refused (a zip bomb)."""
+    zip_max_ratio: float = float(
+        os.environ.get("ROSTER_ZIP_MAX_RATIO", str(ArchiveLimits.max_ratio))
+    )
+    """A zip member (over 1 MiB) expanding more times than this is refused (a zip bomb)."""
+
+    def archive_limits(self) -> ArchiveLimits:
+        """What a zip batch may expand to."""
+        return ArchiveLimits(max_bytes=self.zip_max_bytes, max_ratio=self.zip_max_ratio)
 
 
 class RosterWarehouse(dg.ConfigurableResource):

@@ -11,7 +11,7 @@ from roster_pipeline.defs.sync.resources import DistrictSettings
 from roster_pipeline.reports import sync_plot
 from roster_pipeline.reports.sync_report import SyncReport, write_sync_report
 from roster_pipeline.sync.drop_folder import batch_folder
-from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, sync_folder
+from roster_pipeline.sync.run import REJECTED, SyncOutcome, SyncRefusedError, sync_folder
 from roster_pipeline.warehouse import WarehouseBusyError
 
 
@@ -27,6 +27,8 @@ def held_failure(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.F
     """A held (or discarded) sync fails its run loudly, with the reasons: nothing was applied."""
     if outcome.status == "discarded":
         description = "Batch discarded as asked: nothing was applied."
+    elif outcome.status == REJECTED:
+        description = "Batch rejected, nothing applied: " + " ".join(outcome.reasons)
     else:
         description = (
             "Sync held, nothing applied: "
@@ -61,8 +63,11 @@ def roster_sync(
         folder = batch_folder(Path(district.drop_dir), keys["batch"])
     except ValueError as refused:
         raise dg.Failure(str(refused)) from None
-    if not folder.is_dir():
-        raise dg.Failure(f"batch folder {keys['batch']!r} is not in the drop folder.")
+    if not folder.exists():
+        raise dg.Failure(
+            f"batch {keys['batch']!r} is not in the drop folder ({district.drop_dir}): put the "
+            "export there as a folder or a .zip of that name."
+        )
     try:
         sync_plot.warm_up()  # the report's plotting import, while the sync runs
         outcome = sync_folder(
@@ -73,6 +78,7 @@ def roster_sync(
             action=config.action,
             run_id=context.run.run_id,
             scope_school=settings.scope_school,
+            limits=settings.archive_limits(),
         )
     except (SyncRefusedError, WarehouseBusyError) as refused:
         raise dg.Failure(str(refused)) from None
@@ -81,6 +87,6 @@ def roster_sync(
         f"{outcome.counts.totals()}"
     )
     report = write_sync_report(outcome, district.results_folder(warehouse.duckdb_path))
-    if outcome.status == "held":
+    if outcome.status in ("held", REJECTED):
         raise held_failure(outcome, report)
     return dg.MaterializeResult(metadata=metadata.sync_outcome(outcome, report))

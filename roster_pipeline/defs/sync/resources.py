@@ -19,6 +19,16 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _role_grants(name: str) -> dict[str, list[str]]:
+    """``counselor=Family Access,Engagement Visibility; ext:staff=School-Wide Communications``."""
+    grants: dict[str, list[str]] = {}
+    for part in os.environ.get(name, "").split(";"):
+        role, _, permissions = part.partition("=")
+        if role.strip():
+            grants[role.strip()] = [p.strip() for p in permissions.split(",") if p.strip()]
+    return grants
+
+
 def _names(name: str, default: tuple[str, ...]) -> list[str]:
     value = os.environ.get(name)
     return list(default) if value is None else [v.strip() for v in value.split(",") if v.strip()]
@@ -58,6 +68,10 @@ class DistrictSettings(dg.ConfigurableResource):
         "ROSTER_TEACHER_PERMISSIONS", _DEFAULTS.teacher_permissions
     )
     """Default permissions of synced teachers."""
+    role_permissions: dict[str, list[str]] = _role_grants("ROSTER_ROLE_PERMISSIONS")
+    """Permissions of any other staff role (counselor, aide, proctor, ext:staff for SIS 'staff'
+    and 'faculty', ...), e.g. ``counselor=Family Access; ext:staff=School-Wide Communications``;
+    a role not named receives none."""
     hold_deactivate_pct: float = float(os.environ.get("ROSTER_HOLD_DEACTIVATE_PCT", "10"))
     """Hold a sync that would deactivate more than this percent of an entity."""
     hold_update_pct: float = float(os.environ.get("ROSTER_HOLD_UPDATE_PCT", "75"))
@@ -82,6 +96,9 @@ class DistrictSettings(dg.ConfigurableResource):
             update_active_contacts=self.update_active_contacts,
             administrator_permissions=tuple(self.administrator_permissions),
             teacher_permissions=tuple(self.teacher_permissions),
+            role_permissions=tuple(
+                (role, tuple(perms)) for role, perms in sorted(self.role_permissions.items())
+            ),
             thresholds=Thresholds(
                 deactivate_pct=self.hold_deactivate_pct,
                 update_pct=self.hold_update_pct,

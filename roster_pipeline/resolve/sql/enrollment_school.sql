@@ -8,7 +8,7 @@ SELECT e._row, e._file, e._line, e.sourced_id, e.school_sourced_id, e.class_sour
        c.school_sourced_id AS class_school
 FROM stage_enrollments e JOIN stage_classes c ON c.sourced_id = e.class_sourced_id AND c._ok
 WHERE e._ok AND e.school_sourced_id IS DISTINCT FROM c.school_sourced_id;
-INSERT INTO batch_findings
+INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT _file, _line, 'schoolSourcedId', sourced_id, 'ENR_SCHOOL_MISMATCH', 'warning',
        'schoolSourcedId ''' || school_sourced_id || ''' differs from the school of class '''
        || class_sourced_id || ''' (''' || class_school || '''); the class''s school is used.'

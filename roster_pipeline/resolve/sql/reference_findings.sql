@@ -1,5 +1,5 @@
 -- Findings for bad_refs. Parameters: $code_prefix, $label, $target_label, $consequence.
-INSERT INTO batch_findings
+INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT _file, _line, $label, sourced_id,
        $code_prefix || '_' || outcome,
        $severity,

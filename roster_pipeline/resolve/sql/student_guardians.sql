@@ -11,7 +11,7 @@ FROM pairs p
 JOIN users o ON o.sourced_id = p.owner
 JOIN users a ON a.sourced_id = p.agent;
 
-INSERT INTO batch_findings
+INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT _file, _line, 'agentSourcedIds', owner, 'USR_AGENT_NOT_GUARDIAN', 'warning',
        'agent ''' || agent || ''' is a ' || agent_role
        || ', not a parent or guardian; no guardian link was made.'
@@ -36,7 +36,7 @@ links AS (
 SELECT *, row_number() OVER (PARTITION BY student ORDER BY first_line, guardian) AS rank
 FROM links;
 
-INSERT INTO batch_findings
+INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT _file, _line, 'agentSourcedIds', student, 'USR_TOO_MANY_GUARDIANS', 'warning',
        'student ''' || student || ''' would have more than ' || CAST($max_guardians AS VARCHAR)
        || ' guardians; the link to ''' || guardian || ''' was not made.'

@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS batches (
     errors BIGINT, warnings BIGINT
 );
 ALTER TABLE batches ADD COLUMN IF NOT EXISTS application_id VARCHAR;
+-- The value as the file sent it, where a finding is about one (for analysts; never in metadata).
+ALTER TABLE findings ADD COLUMN IF NOT EXISTS value VARCHAR;
 CREATE TABLE IF NOT EXISTS batch_files (
     batch_id VARCHAR, tenant_id VARCHAR, file VARCHAR, kind VARCHAR, mode VARCHAR,
     size_bytes BIGINT, sha256 VARCHAR, encoding VARCHAR, rows_read BIGINT, rows_applied BIGINT,

@@ -82,11 +82,11 @@ def read_manifest(data: bytes | Path | None) -> Manifest:
             manifest.modes[norm[5:]] = value.lower()
         elif lowered == "oneroster.version":
             manifest.version = value
-            if value not in ("1.1", "1.2"):
+            if value not in ("1.0", "1.1", "1.2"):
                 problems.append(
                     _finding(
                         "MANIFEST_VERSION_INVALID",
-                        f"oneroster.version is '{value}'; expected 1.1 or 1.2.",
+                        f"oneroster.version is '{value}'; expected 1.0, 1.1 or 1.2.",
                         line,
                     )
                 )

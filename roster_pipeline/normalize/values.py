@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 STATUSES = ("active", "tobedeleted")
@@ -94,16 +96,45 @@ def _instants(raw: pl.Expr) -> pl.Expr:
     ).dt.replace_time_zone(None)
 
 
+def _per_distinct(
+    values: pl.Series, outcome: Callable[[pl.Expr], dict[str, pl.Expr]]
+) -> pl.DataFrame:
+    """``outcome`` (value and issue of ``raw``) computed once per distinct value, joined back.
+
+    A date column holds few distinct values among millions of rows.
+    """
+    raw = values.cast(pl.String).rename("raw")
+    lookup = raw.unique().to_frame().with_columns(**outcome(pl.col("raw")))
+    return (
+        raw.to_frame()
+        .join(lookup, on="raw", how="left", maintain_order="left", nulls_equal=True)
+        .select("value", "issue")
+    )
+
+
+def _timestamp_outcome(raw: pl.Expr) -> dict[str, pl.Expr]:
+    parsed = _instants(raw)
+    issue = pl.when(raw.is_null() | parsed.is_not_null()).then(pl.lit(None, pl.String))
+    return {"value": parsed, "issue": issue.otherwise(pl.lit("DATE_INVALID"))}
+
+
 def timestamps(values: pl.Series) -> pl.DataFrame:
     """``dateLastModified`` -> a UTC timestamp; other forms (``8/27/2018``) -> DATE_INVALID."""
-    frame = pl.DataFrame({"raw": values.cast(pl.String)})
-    parsed = _instants(pl.col("raw"))
-    return frame.select(
-        value=parsed,
-        issue=pl.when(pl.col("raw").is_null() | parsed.is_not_null())
-        .then(pl.lit(None, pl.String))
-        .otherwise(pl.lit("DATE_INVALID")),
+    return _per_distinct(values, _timestamp_outcome)
+
+
+def _date_outcome(raw: pl.Expr) -> dict[str, pl.Expr]:
+    day = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    ok = (
+        day.is_not_null()
+        & raw.str.contains(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
+        & _instants(raw).is_not_null()
     )
+    issue = pl.when(raw.is_null() | ok).then(pl.lit(None, pl.String))
+    return {
+        "value": pl.when(ok).then(day).otherwise(None),
+        "issue": issue.otherwise(pl.lit("DATE_INVALID")),
+    }
 
 
 def dates(values: pl.Series) -> pl.DataFrame:
@@ -111,19 +142,7 @@ def dates(values: pl.Series) -> pl.DataFrame:
 
     ``8/27/2018`` (ambiguous) and ``2023-02-30`` (impossible) are reported.
     """
-    frame = pl.DataFrame({"raw": values.cast(pl.String)})
-    day = pl.col("raw").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    ok = (
-        day.is_not_null()
-        & pl.col("raw").str.contains(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
-        & _instants(pl.col("raw")).is_not_null()
-    )
-    return frame.select(
-        value=pl.when(ok).then(day).otherwise(None),
-        issue=pl.when(pl.col("raw").is_null() | ok)
-        .then(pl.lit(None, pl.String))
-        .otherwise(pl.lit("DATE_INVALID")),
-    )
+    return _per_distinct(values, _date_outcome)
 
 
 def patterned(values: pl.Series, pattern: str) -> pl.DataFrame:

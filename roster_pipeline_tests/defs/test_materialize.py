@@ -158,3 +158,37 @@ def test_sync_net_sequence_follows_bulk_snapshots(tmp_path):
     assert counts == [4, 5, 5, 5]  # a course missing from a bulk file is deactivated, not deleted
     assert table(db, "SELECT status FROM courses WHERE sourced_id = '10009'") == [("tobedeleted",)]
     assert table(db, "SELECT count(*) FROM batches") == [(4,)]
+
+
+FINDINGS_BEFORE_GROUPING = {
+    "lepo-roster-hub/en": 6,
+    "lepo-roster-hub/ja": 6,
+    "moodle-enrol-oneroster/v1p1-bulk-minimal": 13,
+    "moodle-enrol-oneroster/v1p1-mixed-full": 31,
+    "moodle-enrol-oneroster/v1p2-delta-min": 2,
+    "moodle-enrol-oneroster/v1p2-mixed-full": 41,
+    "msft-sds-v2p1": 22,
+    "oneroster-sync-net/Step1-UpdateCourse": 36,
+    "oneroster-sync-net/Step2-AddCourse": 35,
+    "oneroster-sync-net/Step3-DeleteCourse": 34,
+    "oneroster-sync-net/Step4-AddClass": 36,
+    "oneroster-sync-net/base": 34,
+}
+"""Findings per conformance set before notices were grouped (commit b17911c)."""
+
+
+@needs_conformance
+@pytest.mark.parametrize("name", sorted(FINDINGS_BEFORE_GROUPING))
+def test_conformance_findings_fall_and_every_message_says_something(name, tmp_path):
+    from roster_pipeline.sync.run import sync_folder
+    from roster_pipeline.sync.settings import SyncSettings
+    from roster_pipeline.warehouse import Warehouse
+
+    db = tmp_path / "r.duckdb"
+    assert sync_folder(CONFORMANCE / name, Warehouse(db), SyncSettings()).status == "applied"
+    total, secrets = table(
+        db, "SELECT count(*), count(*) FILTER (code = 'FILE_SECRET_DROPPED') FROM findings"
+    )[0]
+    # a set whose users.csv carries passwords gains the one notice that says they were dropped
+    assert total - secrets <= FINDINGS_BEFORE_GROUPING[name]
+    assert table(db, "SELECT count(*) FROM findings WHERE coalesce(message, '') = ''") == [(0,)]

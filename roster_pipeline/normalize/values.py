@@ -96,20 +96,31 @@ def _instants(raw: pl.Expr) -> pl.Expr:
     ).dt.replace_time_zone(None)
 
 
-def _per_distinct(
-    values: pl.Series, outcome: Callable[[pl.Expr], dict[str, pl.Expr]]
+def _parsed(
+    values: pl.Series,
+    fast: Callable[[pl.Expr], pl.Expr],
+    outcome: Callable[[pl.Expr], dict[str, pl.Expr]],
 ) -> pl.DataFrame:
-    """``outcome`` (value and issue of ``raw``) computed once per distinct value, joined back.
+    """``value`` and ``issue``: the usual form vectorized, any other once per distinct value.
 
-    A date column holds few distinct values among millions of rows.
+    ``fast`` parses the usual form (null where it does not apply); ``outcome`` gives value and
+    issue of every other value. A blank column costs nothing.
     """
     raw = values.cast(pl.String).rename("raw")
-    lookup = raw.unique().to_frame().with_columns(**outcome(pl.col("raw")))
-    return (
-        raw.to_frame()
-        .join(lookup, on="raw", how="left", maintain_order="left", nulls_equal=True)
-        .select("value", "issue")
+    nulls = pl.repeat(None, raw.len(), dtype=pl.String)
+    if raw.null_count() == raw.len():
+        kind = pl.DataFrame(schema={"raw": pl.String}).select(fast(pl.col("raw"))).dtypes[0]
+        return pl.select(value=pl.repeat(None, raw.len(), dtype=kind), issue=nulls)
+    quick = raw.to_frame().select(fast(pl.col("raw"))).to_series().rename("value")
+    rest = raw.filter(quick.is_null() & raw.is_not_null()).unique()
+    if rest.is_empty():  # the usual case: every value in the usual form, or blank
+        return quick.to_frame().with_columns(issue=nulls)
+    lookup = rest.to_frame().with_columns(**outcome(pl.col("raw")))
+    slow = raw.replace_strict(
+        lookup["raw"], lookup["value"], default=None, return_dtype=quick.dtype
     )
+    issue = raw.replace_strict(lookup["raw"], lookup["issue"], default=None, return_dtype=pl.String)
+    return pl.DataFrame({"value": quick.fill_null(slow), "issue": issue})
 
 
 def _timestamp_outcome(raw: pl.Expr) -> dict[str, pl.Expr]:
@@ -120,7 +131,11 @@ def _timestamp_outcome(raw: pl.Expr) -> dict[str, pl.Expr]:
 
 def timestamps(values: pl.Series) -> pl.DataFrame:
     """``dateLastModified`` -> a UTC timestamp; other forms (``8/27/2018``) -> DATE_INVALID."""
-    return _per_distinct(values, _timestamp_outcome)
+    return _parsed(
+        values,
+        lambda raw: raw.str.to_datetime("%Y-%m-%dT%H:%M:%S%.fZ", strict=False, time_unit="us"),
+        _timestamp_outcome,
+    )
 
 
 def _date_outcome(raw: pl.Expr) -> dict[str, pl.Expr]:
@@ -142,7 +157,13 @@ def dates(values: pl.Series) -> pl.DataFrame:
 
     ``8/27/2018`` (ambiguous) and ``2023-02-30`` (impossible) are reported.
     """
-    return _per_distinct(values, _date_outcome)
+    return _parsed(
+        values,
+        lambda raw: pl.when(raw.str.len_bytes() == 10).then(
+            raw.str.to_date("%Y-%m-%d", strict=False)
+        ),
+        _date_outcome,
+    )
 
 
 def patterned(values: pl.Series, pattern: str) -> pl.DataFrame:

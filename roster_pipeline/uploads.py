@@ -100,10 +100,10 @@ def fail_rows(frame: pl.DataFrame, condition: pl.Expr, message: pl.Expr | str) -
     )
 
 
-def validation_reasons(row_findings: pl.DataFrame) -> pl.DataFrame:
-    """``_line`` -> ``validation``: the error messages validation found on each row."""
+def validation_reasons(row_findings: pl.DataFrame, severity: str = findings.ERROR) -> pl.DataFrame:
+    """``_line`` -> ``validation``: the messages of ``severity`` validation found on each row."""
     return (
-        row_findings.filter((pl.col("severity") == findings.ERROR) & pl.col("line").is_not_null())
+        row_findings.filter((pl.col("severity") == severity) & pl.col("line").is_not_null())
         .group_by("line")
         .agg(pl.col("message").str.join(" "))
         .rename({"line": "_line", "message": "validation"})

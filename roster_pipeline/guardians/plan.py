@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from roster_pipeline import findings
 from roster_pipeline.normalize.roles import GUARDIAN_ROLES
 from roster_pipeline.resolve.references import MAX_GUARDIANS
 from roster_pipeline.uploads import (
@@ -109,6 +110,7 @@ def plan_upload(
 ) -> GuardianPlan:
     """Decide, for every row of a validated guardians file, what applying it does."""
     errors = validation_reasons(row_findings)
+    warnings = validation_reasons(row_findings, findings.WARNING).rename({"validation": "notes"})
     students = live.users.filter(pl.col("role") == "student").select(
         pl.col("sourced_id").alias("student_sourced_id"),
         pl.col("org_sourced_ids").alias("student_orgs"),
@@ -118,6 +120,7 @@ def plan_upload(
     guardians = live.users.filter(pl.col("role").is_in(GUARDIAN_ROLES))
     frame = (
         rows.join(errors, on="_line", how="left")
+        .join(warnings, on="_line", how="left")
         .join(students, on="student_sourced_id", how="left")
         .with_columns(_key=pl.col("student_sourced_id").str.strip_chars_start("0"))
         .join(unpadded, on="_key", how="left")
@@ -312,6 +315,9 @@ def _finish(frame: pl.DataFrame, live: LiveState, abandon: bool) -> GuardianPlan
         )
         + link_note
         + pl.lit(".")
+        + pl.when(pl.col("notes").is_not_null())
+        .then(pl.lit(" Note: ") + pl.col("notes"))
+        .otherwise(pl.lit(""))
     )
     failed = int(frame.filter(~ok).height)
     results = frame.sort("_line").select(

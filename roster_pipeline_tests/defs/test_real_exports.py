@@ -199,9 +199,24 @@ def test_the_sensor_sees_a_settled_zip_as_one_batch_and_the_sync_applies_it(tmp_
             partition_key=sync_key("2026-11-25", "apply"),
             raise_on_error=False,
         )
-    assert rows(db, "SELECT count(*) FROM users")[0][0] > 400
-    assert rows(db, "SELECT status FROM batches") == [("applied",)]
+        users = rows(db, "SELECT count(*) FROM users")[0][0]
+        _archive(drop / "2026-11-26.zip", [("../users.csv", USERS)])
+        instance.add_dynamic_partitions(roster_batches.name, ["2026-11-26.zip"])
+        refused = dg.materialize(
+            [roster_sync],
+            instance=instance,
+            resources=resources,
+            partition_key=sync_key("2026-11-26.zip", "preview"),
+            raise_on_error=False,
+        )
+    assert users > 400
     assert str(drop) in failure_text(missing)
+    assert "points outside the archive" in failure_text(refused)
+    assert rows(db, "SELECT count(*) FROM users") == [(users,)]
+    assert rows(db, "SELECT status FROM batches ORDER BY applied_at") == [
+        ("applied",),
+        ("rejected",),
+    ]
 
 
 # --- exports that are not OneRoster --------------------------------------------------------

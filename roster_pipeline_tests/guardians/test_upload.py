@@ -192,3 +192,21 @@ def test_apply_says_when_the_file_changed_since_the_preview(tmp_path, district):
     upload(tmp_path, district, "0002,,Pat,B,pat@example.org,,,\n", mode="preview")
     changed = upload(tmp_path, district, "0002,,Pat,B,pat2@example.org,,,\n", mode="apply")
     assert changed.preview_check.startswith("The file changed since its preview")
+
+
+def test_a_bad_optional_value_is_applied_blank_and_the_row_says_so(tmp_path, district):
+    path = tmp_path / "guardians.csv"
+    path.write_text(
+        "Student ID,First Name,Last Name,Email,Home Phone,Relationship\n"
+        "0002,Dee,B,dee@example.org,950-1234,Uncle Bob\n"
+    )
+    outcome = run_upload(path, district, mode="apply", results_dir=tmp_path / "results")
+    assert outcome_rows(outcome) == [(2, "SUCCESS", "CREATED")]
+    message = outcome.results["message"][0]
+    assert "Note: " in message and "Uncle Bob" in message and "Home Phone (home)" in message
+    assert "950-1234" not in message  # masked
+    gid = outcome.results["guardian_sourced_id"][0]
+    assert live(district, f"SELECT phone FROM users WHERE sourced_id = '{gid}'") == [(None,)]
+    assert live(
+        district, "SELECT relationship FROM student_guardians WHERE student_sourced_id = '0002'"
+    ) == [("guardian",)]

@@ -71,11 +71,6 @@ FILES_AT_ONCE = 2
 """Roster files read (and validated) side by side: much of each file's work is single-threaded."""
 
 
-def largest_first(paths: dict[str, Path]) -> list[str]:
-    """Keys of ``paths`` by file size, largest first (two at a time finish closest together)."""
-    return sorted(paths, key=lambda key: -paths[key].stat().st_size)
-
-
 def _read_member(member: Member, scope_school: str | None) -> tuple[str, RawFile | None]:
     """One member's sha256, and the file as read when it is a roster file."""
     kind = kind_of_file(member.name)
@@ -129,9 +124,11 @@ def read_batch(
     source = open_source(path, limits)
     members = {m.name: m for m in source.members}
     manifest_member = next((m for m in source.members if m.name.lower() == "manifest.csv"), None)
-    manifest = read_manifest(manifest_member.read() if manifest_member else None)
+    manifest_data = manifest_member.read() if manifest_member else None
+    manifest = read_manifest(manifest_data)
     kinds = {name: kind_of_file(name) for name in members}
     with ThreadPoolExecutor(FILES_AT_ONCE) as pool:
+        # roster files first, largest first: read two at a time, they finish closest together
         order = sorted(members, key=lambda n: (kinds[n] is None, -members[n].size))
         reading = {
             n: pool.submit(_read_member, members[n], scope_school)
@@ -139,7 +136,7 @@ def read_batch(
             if n.lower() != "manifest.csv"
         }
     results = {n: f.result() for n, f in reading.items()}
-    manifest_sha = hashlib.sha256(manifest_member.read()).hexdigest() if manifest_member else ""
+    manifest_sha = hashlib.sha256(manifest_data).hexdigest() if manifest_data is not None else ""
     files = [
         FileRecord(
             m.name,

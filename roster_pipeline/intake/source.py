@@ -165,6 +165,9 @@ def _zip_source(path: Path, limits: ArchiveLimits) -> BatchSource:
             f"{archive} expands to {total:,} bytes, over the limit of {limits.max_bytes:,}; "
             "it was refused (raise ROSTER_ZIP_MAX_BYTES if the district is this large).",
         )
+    names = [pure.name.lower() for pure, _ in files if pure.suffix.lower() in FILE_SUFFIXES]
+    for twice in sorted({n for n in names if names.count(n) > 1}):
+        refuse(ARCHIVE_LAYOUT, f"{archive} holds '{twice}' more than once; send one of each file.")
     folders = {pure.parent for pure, _ in files if pure.suffix.lower() in FILE_SUFFIXES}
     if len(folders) > 1 or any(len(f.parts) > 1 for f in folders):
         shown = ", ".join(sorted(str(f) if str(f) != "." else "(root)" for f in folders))

@@ -66,3 +66,12 @@ def test_the_ratio_limit_spares_small_members_and_catches_bombs(tmp_path):
     source = open_source(bomb, limits)
     assert source.refused
     assert "zip bomb" in source.findings["message"][0]
+
+
+def test_a_zip_holding_one_file_twice_is_refused(tmp_path):
+    with zipfile.ZipFile(tmp_path / "twice.zip", "w") as handle:
+        handle.writestr("users.csv", USERS)
+        handle.writestr("Users.csv", USERS.replace("Ana", "Anna"))
+    source = open_source(tmp_path / "twice.zip")
+    assert source.refused
+    assert source.findings["code"].to_list() == ["ARCHIVE_LAYOUT"]

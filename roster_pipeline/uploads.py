@@ -138,8 +138,9 @@ def read_live(store: Warehouse) -> LiveState:
             "SELECT sourced_id, role, org_sourced_ids, given_name, family_name, email, sms, "
             "phone, language FROM users"
         ).pl()
-        links = con.sql(
-            "SELECT student_sourced_id, guardian_sourced_id, relationship FROM student_guardians"
+        links = con.sql(  # the links in force: the limit counts active links only
+            "SELECT student_sourced_id, guardian_sourced_id, relationship FROM student_guardians "
+            "WHERE coalesce(status, 'active') = 'active'"
         ).pl()
     return LiveState(users, links)
 

@@ -192,8 +192,10 @@ def stage_batch(
 
     ``manage_guardians`` is the district setting "Allow sync to manage guardians": when on, the
     roster's agentSourcedIds make the roster's guardian links; when off they are ignored (and
-    links the roster made earlier are removed): guardians come from guardians.csv uploads.
+    links the roster made earlier are deactivated): guardians come from guardians.csv uploads.
+    ``next_links`` holds every link of the next state with its status.
     """
+    sql_files.run(con, "write_tables")  # the live link table the stable limit reads
     batch_findings = findings.concat(
         [
             batch.findings,
@@ -219,6 +221,7 @@ def stage_batch(
             "CREATE OR REPLACE TEMP TABLE guardian_links AS SELECT NULL::VARCHAR AS student, "
             "NULL::VARCHAR AS guardian, NULL::VARCHAR AS relationship, 0 AS rank LIMIT 0",
         )
+    sql_files.run(con, "next_links", params={"max": references.MAX_GUARDIANS})
 
 
 def write_live(
@@ -255,12 +258,7 @@ def write_live(
         sql_files.run(
             con,
             "roster_links",
-            params={
-                "tenant": tenant_id,
-                "app": application_id,
-                "batch": batch.batch_id,
-                "max": references.MAX_GUARDIANS,
-            },
+            params={"tenant": tenant_id, "app": application_id, "batch": batch.batch_id},
         )
     table_rows["student_guardians"] = sql_files.execute(
         con, "SELECT count(*) FROM student_guardians"

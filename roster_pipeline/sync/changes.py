@@ -38,6 +38,22 @@ CREATE_CHANGE_SET = (
 )
 KEPT_ARCHIVED = "kept archived: 'Unarchive classrooms that reappear' is off"
 KEPT_CONTACT = "kept: 'Allow the sync to update contact details of active users' is off"
+KEPT_CLOSED = (
+    "kept inactive: its class stays archived ('Unarchive classrooms that reappear' is off)"
+)
+KEPT_ARCHIVED_CLASSES = (
+    "CREATE OR REPLACE TEMP TABLE kept_archived AS SELECT sourced_id FROM change_set "
+    "WHERE entity = 'classes' AND change = 'unarchived' AND NOT applied"
+)
+
+# The enrollments of a class kept archived that the batch lists as active again: skipped.
+SKIP_REACTIVATION = (
+    "INSERT INTO change_set SELECT 'enrollments', e.sourced_id, 'reactivated', 'status', "
+    "l.status, 'active', false, $note FROM stage_enrollments e "
+    "JOIN kept_archived k ON k.sourced_id = e.class_sourced_id "
+    "JOIN main.enrollments l ON l.sourced_id = e.sourced_id "
+    "WHERE e._ok AND e.status = 'active' AND l.status = 'tobedeleted'"
+)
 
 # An archived class the batch lists again stays archived when the setting is off.
 SKIP_UNARCHIVE = (
@@ -120,20 +136,42 @@ FIELD_CHANGE = (
 )
 LINK_CHANGES = """
 INSERT INTO change_set
-SELECT 'guardian_links', coalesce(n.student, o.student) || '/' || coalesce(n.guardian, o.guardian),
-       CASE WHEN o.student IS NULL THEN 'created' WHEN n.student IS NULL THEN 'deactivated'
+SELECT 'guardian_links',
+       coalesce(n.student, o.student) || '/' || coalesce(n.guardian, o.guardian)
+       || CASE WHEN coalesce(n.source, o.source) = 'roster' THEN ''
+               ELSE ' (' || coalesce(n.source, o.source) || ')' END,
+       CASE WHEN o.student IS NULL THEN 'created'
+            WHEN n.student IS NULL OR (o.status = 'active' AND n.status <> 'active')
+                THEN 'deactivated'
+            WHEN o.status <> 'active' AND n.status = 'active' THEN 'reactivated'
             ELSE 'updated' END,
-       CASE WHEN o.student IS NOT NULL AND n.student IS NOT NULL THEN 'relationship' END,
-       o.relationship, n.relationship, true, NULL
-FROM {next_links} n FULL JOIN {old_links} o ON o.student = n.student AND o.guardian = n.guardian
-WHERE o.student IS NULL OR n.student IS NULL OR o.relationship IS DISTINCT FROM n.relationship
+       CASE WHEN o.student IS NULL THEN NULL
+            WHEN n.student IS NULL OR o.status IS DISTINCT FROM n.status THEN 'status'
+            ELSE 'relationship' END,
+       CASE WHEN n.student IS NULL OR o.status IS DISTINCT FROM n.status THEN o.status
+            ELSE o.relationship END,
+       CASE WHEN n.student IS NULL THEN 'tobedeleted'
+            WHEN o.status IS DISTINCT FROM n.status THEN n.status ELSE n.relationship END,
+       true, NULL
+FROM {next_links} n
+FULL JOIN {old_links} o
+    ON o.student = n.student AND o.guardian = n.guardian AND o.source = n.source
+WHERE (o.student IS NULL AND n.status = 'active')
+   OR (n.student IS NULL AND o.status = 'active')
+   OR (o.student IS NOT NULL AND n.student IS NOT NULL AND (o.status IS DISTINCT FROM n.status
+       OR (n.status = 'active' AND o.relationship IS DISTINCT FROM n.relationship)))
 """
-SYNC_NEXT_LINKS = "(SELECT student, guardian, relationship FROM guardian_links WHERE rank <= 6)"
-EMPTY_LINKS = "(SELECT NULL AS student, NULL AS guardian, NULL AS relationship LIMIT 0)"
-SYNC_OLD_LINKS = (
-    "(SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship "
-    "FROM main.student_guardians WHERE source = 'roster')"
+SYNC_NEXT_LINKS = "next_links"
+"""Every link of the next state (student, guardian, relationship, source, status)."""
+EMPTY_LINKS = (
+    "(SELECT NULL::VARCHAR AS student, NULL::VARCHAR AS guardian, NULL::VARCHAR AS relationship, "
+    "NULL::VARCHAR AS source, NULL::VARCHAR AS status LIMIT 0)"
 )
+LINK_COLUMNS = (
+    "student_sourced_id AS student, guardian_sourced_id AS guardian, relationship, source, "
+    "coalesce(status, 'active') AS status"
+)
+SYNC_OLD_LINKS = f"(SELECT {LINK_COLUMNS} FROM main.student_guardians)"
 # A created record has no other change (the others need a live record), so created records are
 # counted as rows; only records with several rows (an update per field) need count(DISTINCT).
 COUNTS = """
@@ -190,6 +228,10 @@ def apply_settings(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> No
     if not settings.unarchive_classes and table_exists(con, "classes"):
         sql_files.execute(con, SKIP_UNARCHIVE, {"note": KEPT_ARCHIVED})
         sql_files.execute(con, KEEP_ARCHIVED)
+    sql_files.execute(con, KEPT_ARCHIVED_CLASSES)
+    if not settings.unarchive_classes and table_exists(con, "enrollments"):
+        sql_files.execute(con, SKIP_REACTIVATION, {"note": KEPT_CLOSED})
+    sql_files.run(con, "closed_enrollments")  # archived means closed
     if not settings.update_active_contacts and table_exists(con, "users"):
         sql_files.execute(con, CONTACT_DIFFS)
         for contact in CONTACT_FIELDS:
@@ -246,8 +288,9 @@ def compute(
     sql_files.execute(con, LINK_CHANGES.format(next_links=next_links, old_links=old_links))
     sql_files.execute(
         con,
-        f"INSERT INTO entity_sizes SELECT 'guardian_links', (SELECT count(*) FROM {old_links}), "
-        f"(SELECT count(*) FROM {next_links})",
+        "INSERT INTO entity_sizes SELECT 'guardian_links', "
+        f"(SELECT count(*) FROM {old_links} WHERE status = 'active'), "
+        f"(SELECT count(*) FROM {next_links} WHERE status = 'active')",
     )
 
 

@@ -16,6 +16,8 @@ by ``Warehouse.writer``: the live tables as they were when the run began.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from roster_pipeline.resolve import sql_files
@@ -156,6 +158,30 @@ def _start(con: duckdb.DuckDBPyConnection, table: str, version: int) -> int:
     return version
 
 
+_TYPE = re.compile(r"^[A-Z][A-Z0-9_ ,()\[\]]*$")
+"""A column type as DuckDB names it (VARCHAR, TIMESTAMP, VARCHAR[], DECIMAL(18,3))."""
+
+
+def _evolve(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Add the columns the live table gained since its history began to the stored versions.
+
+    They are null in the versions before; the view is made again to show them.
+    """
+    columns = (
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index"
+    )
+    stored = {c for c, _ in sql_files.execute(con, columns, ["history", f"{table}_versions"])}
+    live = sql_files.execute(con, columns, ["main", table])
+    added = [(c, kind) for c, kind in live if c not in stored]
+    for column, kind in added:
+        if not (column.replace("_", "").isalnum() and _TYPE.match(kind)):
+            raise ValueError(f"unexpected column {column!r} of type {kind!r} in {table}")
+        sql_files.execute(con, f'ALTER TABLE history.{table}_versions ADD COLUMN "{column}" {kind}')
+    if added:
+        sql_files.execute(con, HISTORY_VIEW.format(table=table, match=_match(table)))
+
+
 def _record_changes(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -216,6 +242,7 @@ def commit_version(
         if table not in published:
             before = f"(SELECT * FROM main.{table} LIMIT 0)"
         scoped = table in changed_only
+        _evolve(con, table)
         _record_changes(con, table, bases[table], version, scoped=scoped, before=before)
     return version
 

@@ -53,7 +53,4 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
     return outcome
 
 
-RESTORE_LINKS = (
-    "(SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship "
-    "FROM {links})"
-)
+RESTORE_LINKS = f"(SELECT {changes.LINK_COLUMNS} FROM {{links}})"

@@ -28,6 +28,14 @@ BREAKS = {
     "student_guardians_users_exist": [
         "UPDATE student_guardians SET guardian_sourced_id = 'nobody' WHERE rowid = 0",
     ],
+    "enrollments_in_active_classes": [
+        "UPDATE classes SET status = 'tobedeleted' WHERE sourced_id = "
+        "(SELECT class_sourced_id FROM enrollments WHERE status = 'active' LIMIT 1)",
+    ],
+    "student_guardians_people_active": [
+        "UPDATE users SET status = 'tobedeleted' WHERE sourced_id = "
+        "(SELECT student_sourced_id FROM student_guardians WHERE status = 'active' LIMIT 1)",
+    ],
     "student_guardians_at_most_six": [
         "INSERT INTO student_guardians SELECT g.* REPLACE ('extra-' || r.range AS "
         "guardian_sourced_id) FROM (SELECT * FROM student_guardians LIMIT 1) g, range(6) r",

@@ -36,6 +36,8 @@ def test_definitions_load_with_expected_assets_checks_and_jobs():
         "users_orgs_exist",
         "student_guardians_users_exist",
         "student_guardians_at_most_six",
+        "student_guardians_people_active",
+        "enrollments_in_active_classes",
         "users_ids_unique",
     } <= checks
     assert defs.resolve_job_def("roster_load") is not None

@@ -147,3 +147,56 @@ def test_schedule_applies_the_newest_batch_only_when_daily_sync_is_on(drop):
         )
         assert isinstance(empty, dg.SkipReason)
     assert daily_roster_sync.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+def test_a_blackout_date_skips_the_schedule_and_a_manual_run_still_works(drop, tmp_path):
+    from datetime import UTC, datetime
+
+    settings = district(
+        drop, enable_daily_sync=True, blackout_dates="06-20..08-20, 2026-12-21..2027-01-02"
+    )
+    with dg.instance_for_test() as instance:
+
+        def tick(when: datetime):
+            return daily_roster_sync(
+                dg.build_schedule_context(
+                    instance=instance,
+                    resources={"district": settings},
+                    scheduled_execution_time=when,
+                )
+            )
+
+        summer = tick(datetime(2026, 7, 14, 10, 0, tzinfo=UTC))
+        assert isinstance(summer, dg.SkipReason)
+        assert "blackout period 06-20..08-20" in summer.skip_message
+        assert "by hand still runs" in summer.skip_message
+        winter = tick(datetime(2027, 1, 2, 15, 0, tzinfo=UTC))  # 10:00 in New York: still 2 Jan
+        assert isinstance(winter, dg.SkipReason) and "2026-12-21..2027-01-02" in winter.skip_message
+        # the day is the schedule's time zone's: 04:00 UTC on 3 Jan is 23:00 on 2 Jan there
+        assert isinstance(tick(datetime(2027, 1, 3, 4, 0, tzinfo=UTC)), dg.SkipReason)
+        assert isinstance(tick(datetime(2027, 1, 3, 15, 0, tzinfo=UTC)), dg.RunRequest)
+        assert isinstance(tick(datetime(2026, 8, 21, 10, 0, tzinfo=UTC)), dg.RunRequest)
+        # a manual run in a blackout period is not the schedule's: it applies as always
+        db = tmp_path / "manual.duckdb"
+        resources = roster_resources(
+            duckdb_path=str(db), work_dir=str(tmp_path / "w"), district=settings
+        )
+        instance.add_dynamic_partitions(roster_batches.name, ["2026-11-20"])
+        manual = dg.materialize(
+            [roster_sync],
+            instance=instance,
+            resources=resources,
+            partition_key=sync_key("2026-11-20", "apply"),
+        )
+        assert manual.success
+
+
+def test_a_malformed_blackout_period_is_a_clear_error():
+    from roster_pipeline.sync.calendar import parse_periods
+
+    with pytest.raises(ValueError, match=r"YYYY-MM-DD\.\.YYYY-MM-DD or MM-DD\.\.MM-DD"):
+        parse_periods("summer")
+    with pytest.raises(ValueError, match="does not exist"):
+        parse_periods("02-30..03-01")
+    with pytest.raises(ValueError, match="ends before it starts"):
+        parse_periods("2026-08-20..2026-06-20")

@@ -27,12 +27,14 @@ def test_clean_district_loads_linked_tables(simple_batch, tmp_path):
         ("0002", "student"),
     ]
     links = query(
-        db, "SELECT * EXCLUDE (batch_id, application_id) FROM student_guardians ORDER BY 2, 3"
+        db,
+        "SELECT * EXCLUDE (batch_id, application_id, linked_at, ended_at) FROM student_guardians "
+        "ORDER BY 2, 3",
     )
     assert links == [
-        ("t1", "0001", "g1", "parent", "roster"),
-        ("t1", "0002", "g1", "parent", "roster"),
-        ("t1", "0002", "g2", "guardian", "roster"),
+        ("t1", "0001", "g1", "parent", "roster", "active"),
+        ("t1", "0002", "g1", "parent", "roster", "active"),
+        ("t1", "0002", "g2", "guardian", "roster", "active"),
     ]
     # enrollments without a sourcedId get one from their natural key; school kept as string
     assert query(db, "SELECT sourced_id, school_sourced_id FROM enrollments ORDER BY 1")[0] == (
@@ -216,7 +218,10 @@ def test_setting_off_ignores_the_roster_guardian_links(simple_batch, tmp_path):
     load_batch(simple_batch, db)
     assert query(db, "SELECT count(*) FROM student_guardians") == [(3,)]
     result = load_batch(simple_batch, db, manage_guardians=False)
-    assert query(db, "SELECT count(*) FROM student_guardians") == [(0,)]
+    # the roster's links end (deactivated, never deleted): none stays in force
+    assert query(db, "SELECT status, count(*) FROM student_guardians GROUP BY 1") == [
+        ("tobedeleted", 3)
+    ]
     assert not result.findings.filter(pl.col("code").str.starts_with("USR_AGENT")).height
     assert query(db, "SELECT count(*) FROM users WHERE role IN ('parent', 'guardian')") == [(2,)]
 

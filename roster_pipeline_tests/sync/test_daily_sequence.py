@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from roster_pipeline.generate import generate, write
+from roster_pipeline.sync import changes
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse
@@ -134,7 +135,13 @@ def test_three_days_give_exact_change_sets(folders, tmp_path, unarchive, contact
     assert changed(db, b3, "users", "reactivated") == set(RETURNING)
     assert changed(db, b3, "classes", "unarchived") == (set(BACK_CLASSES) if unarchive else set())
     back = set(day3["enrollments"]["sourcedId"]) - set(day2["enrollments"]["sourcedId"])
-    assert changed(db, b3, "enrollments", "reactivated") == back
+    in_back_classes = set(
+        day3["enrollments"].filter(pl.col("classSourcedId").is_in(BACK_CLASSES))["sourcedId"]
+    )
+    # archived means closed: a class kept archived keeps its enrollments inactive
+    closed = set() if unarchive else back & in_back_classes
+    assert closed or unarchive
+    assert changed(db, b3, "enrollments", "reactivated") == back - closed
     assert not changed(db, b3, "users", "updated")
     # guardian links: the arrivals' (copied from student 0000001) when the sync manages guardians
     agents = day1["users"].filter(pl.col("sourcedId") == "0000001")["agentSourcedIds"][0]
@@ -161,6 +168,18 @@ def test_three_days_give_exact_change_sets(folders, tmp_path, unarchive, contact
         assert skipped == (
             [] if unarchive else [("kept archived: 'Unarchive classrooms that reappear' is off",)]
         )
+        held_back = con.execute(
+            "SELECT sourced_id, note FROM sync_plan WHERE batch_id = ? "
+            "AND entity = 'enrollments' AND NOT applied",
+            [b3],
+        ).fetchall()
+        assert {i for i, _ in held_back} == closed
+        assert {n for _, n in held_back} <= {changes.KEPT_CLOSED}
+        in_archived = con.execute(
+            "SELECT count(*) FROM enrollments e JOIN classes c ON c.sourced_id = "
+            "e.class_sourced_id WHERE e.status = 'active' AND c.status = 'tobedeleted'"
+        ).fetchall()[0][0]
+        assert in_archived == 0
         for entity in ("users", "classes", "enrollments"):  # counts agree with change_log
             live = con.execute(f"SELECT count(*) FROM {entity}").fetchall()[0][0]
             for outcome in outcomes[1:]:  # days 2 and 3 list every record there is
@@ -279,7 +298,10 @@ def test_guardian_links_keep_the_batch_that_made_them(folders, tmp_path):
             ).fetchall()
         )
     assert {s: b for s, b in batches.items() if s in ARRIVALS} == {s: [b2] for s in ARRIVALS}
-    assert {tuple(b) for s, b in batches.items() if s not in ARRIVALS} == {(b1,)}
+    # a departed student's links ended with day 2 (deactivated, so they carry its batch)
+    assert {s: b for s, b in batches.items() if s in DEPARTED} == {s: [b2] for s in DEPARTED}
+    others = {tuple(b) for s, b in batches.items() if s not in ARRIVALS + DEPARTED}
+    assert others == {(b1,)}
     # a new tenant identity rewrites every roster link under it
     sync_folder(folders[1], store, SyncSettings(tenant_id="another-district"))
     with duckdb.connect(str(db), read_only=True) as con:

@@ -45,9 +45,27 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     (
         "student_guardians",
         "student_guardians_at_most_six",
-        "No student has more than 6 guardians.",
+        "No student has more than 6 active guardian links.",
         "SELECT count(*) FROM (SELECT student_sourced_id FROM student_guardians "
-        "GROUP BY 1 HAVING count(*) > 6)",
+        "WHERE status = 'active' GROUP BY 1 HAVING count(*) > 6)",
+    ),
+    (
+        "enrollments",
+        "enrollments_in_active_classes",
+        "No active enrollment belongs to an archived class or a deactivated user.",
+        "SELECT (SELECT count(*) FROM enrollments e SEMI JOIN classes c "
+        "ON c.sourced_id = e.class_sourced_id AND c.status = 'tobedeleted' "
+        "WHERE e.status = 'active') + (SELECT count(*) FROM enrollments e SEMI JOIN users u "
+        "ON u.sourced_id = e.user_sourced_id AND u.status = 'tobedeleted' "
+        "WHERE e.status = 'active')",
+    ),
+    (
+        "student_guardians",
+        "student_guardians_people_active",
+        "No active guardian link points at a deactivated student or guardian.",
+        "SELECT count(*) FROM student_guardians g SEMI JOIN users u "
+        "ON u.sourced_id IN (g.student_sourced_id, g.guardian_sourced_id) "
+        "AND u.status = 'tobedeleted' WHERE g.status = 'active'",
     ),
     *(
         (

@@ -4,7 +4,9 @@ The sensor registers each new complete batch folder (and previews it); the sched
 newest batch when 'Enable daily sync' is on.
 """
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -16,6 +18,7 @@ from roster_pipeline.defs.sync.resources import (
     SYNC_TIMEZONE,
     DistrictSettings,
 )
+from roster_pipeline.sync.calendar import period_of
 from roster_pipeline.sync.drop_folder import complete_batches
 
 roster_sync_job = dg.define_asset_job(
@@ -44,6 +47,15 @@ def new_batch_sensor(
     )
 
 
+def _tick_time(context: dg.ScheduleEvaluationContext) -> datetime:
+    """The tick's time; now when the context has none (an evaluation by hand or in a test)."""
+    try:
+        when = context.scheduled_execution_time
+    except Exception:  # Dagster raises a check error when no time was set
+        when = None
+    return when or datetime.now(UTC)
+
+
 @dg.schedule(
     job=roster_sync_job,
     cron_schedule=SYNC_CRON,
@@ -58,6 +70,15 @@ def daily_roster_sync(
     """Applies the newest complete batch once a day (ROSTER_SYNC_CRON, ROSTER_SYNC_TIMEZONE)."""
     if not district.enable_daily_sync:
         return dg.SkipReason("'Enable daily sync' is off in the district settings.")
+    when = _tick_time(context)
+    day = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(SYNC_TIMEZONE))
+    blackout = period_of(day.date(), district.blackouts())
+    if blackout is not None:
+        return dg.SkipReason(
+            f"{day.date()} is in the blackout period {blackout.text} (district setting "
+            "'Blackout dates', ROSTER_BLACKOUT_DATES): no daily sync today. A sync launched by "
+            "hand still runs."
+        )
     ready = complete_batches(Path(district.drop_dir), district.settle_seconds)
     if not ready:
         return dg.SkipReason("no complete batch in the drop folder")

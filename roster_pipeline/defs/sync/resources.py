@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from roster_pipeline.defs.roster.resources import PROJECT_ROOT, RosterSettings
+from roster_pipeline.sync.calendar import Period, parse_periods
 from roster_pipeline.sync.settings import SyncSettings, Thresholds
 
 
@@ -72,6 +73,12 @@ class DistrictSettings(dg.ConfigurableResource):
     """Permissions of any other staff role (counselor, aide, proctor, ext:staff for SIS 'staff'
     and 'faculty', ...), e.g. ``counselor=Family Access; ext:staff=School-Wide Communications``;
     a role not named receives none."""
+    blackout_dates: str = os.environ.get("ROSTER_BLACKOUT_DATES", "")
+    """'Blackout dates': periods in which the daily schedule skips (a manual run still works),
+    e.g. ``2026-06-20..2026-08-20`` or every year ``06-20..08-20``, comma-separated."""
+    rollover_window: str = os.environ.get("ROSTER_ROLLOVER_WINDOW", "")
+    """Days in which a school-year rollover is approved in advance (e.g. ``07-20..09-10``): a
+    batch that only trips the safeguards the way a rollover does is applied, not held."""
     hold_deactivate_pct: float = float(os.environ.get("ROSTER_HOLD_DEACTIVATE_PCT", "10"))
     """Hold a sync that would deactivate more than this percent of an entity."""
     hold_update_pct: float = float(os.environ.get("ROSTER_HOLD_UPDATE_PCT", "75"))
@@ -80,6 +87,10 @@ class DistrictSettings(dg.ConfigurableResource):
     """Hold a bulk file with fewer rows than this share of the last applied one."""
     hold_min_records: int = int(os.environ.get("ROSTER_HOLD_MIN_RECORDS", "20"))
     """The percent rules apply to entities with at least this many active records."""
+
+    def blackouts(self) -> tuple[Period, ...]:
+        """The blackout periods (a malformed one is a clear error)."""
+        return parse_periods(self.blackout_dates)
 
     def results_folder(self, duckdb_path: str | Path) -> Path:
         """The folder of the results workbooks for the warehouse at ``duckdb_path``."""

@@ -1,12 +1,14 @@
 -- Guardian links from agentSourcedIds, written on the student, on the guardian, or both.
--- Parameters: $max_guardians.
+-- At most $max_guardians per student, and the limit is stable: links already active keep their
+-- place, and only links between two active people take one. Parameters: $max_guardians.
 CREATE OR REPLACE TEMP TABLE agent_edges AS
 WITH users AS (SELECT * FROM stage_users WHERE _ok),
 pairs AS (
     SELECT u._file, u._line, u.sourced_id AS owner, unnest(u.agent_sourced_ids) AS agent
     FROM users u
 )
-SELECT p._file, p._line, p.owner, p.agent, o.role AS owner_role, a.role AS agent_role
+SELECT p._file, p._line, p.owner, p.agent, o.role AS owner_role, a.role AS agent_role,
+       o.status = 'active' AND a.status = 'active' AS people_active
 FROM pairs p
 JOIN users o ON o.sourced_id = p.owner
 JOIN users a ON a.sourced_id = p.agent;
@@ -20,24 +22,41 @@ WHERE owner_role = 'student' AND agent_role NOT IN ('parent', 'guardian', 'relat
 
 CREATE OR REPLACE TEMP TABLE guardian_links AS
 WITH edges AS (
-    SELECT owner AS student, agent AS guardian, agent_role AS relationship, _file, _line, 0 AS side
+    SELECT owner AS student, agent AS guardian, agent_role AS relationship, _file, _line, 0 AS side,
+           people_active
     FROM agent_edges
     WHERE owner_role = 'student' AND agent_role IN ('parent', 'guardian', 'relative', 'aide')
     UNION ALL
-    SELECT agent, owner, owner_role, _file, _line, 1
+    SELECT agent, owner, owner_role, _file, _line, 1, people_active
     FROM agent_edges
     WHERE agent_role = 'student' AND owner_role IN ('parent', 'guardian', 'relative', 'aide')
 ),
 links AS (
     SELECT student, guardian, arg_min(relationship, side) AS relationship,
-           arg_min(_file, side) AS _file, arg_min(_line, side) AS _line, min(_line) AS first_line
+           arg_min(_file, side) AS _file, arg_min(_line, side) AS _line, min(_line) AS first_line,
+           bool_and(people_active) AS people_active
     FROM edges GROUP BY student, guardian
+),
+placed AS (
+    SELECT l.*, k.student_sourced_id IS NOT NULL AS kept_before
+    FROM links l
+    LEFT JOIN (SELECT DISTINCT student_sourced_id, guardian_sourced_id FROM main.student_guardians
+               WHERE source = 'roster' AND status = 'active') k
+        ON k.student_sourced_id = l.student AND k.guardian_sourced_id = l.guardian
 )
-SELECT *, row_number() OVER (PARTITION BY student ORDER BY first_line, guardian) AS rank
-FROM links;
+SELECT * EXCLUDE (kept_before),
+       CASE WHEN people_active THEN row_number() OVER (
+           PARTITION BY student, people_active ORDER BY kept_before DESC, first_line, guardian)
+       END AS rank
+FROM placed;
 
 INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
-SELECT _file, _line, 'agentSourcedIds', student, 'USR_TOO_MANY_GUARDIANS', 'warning',
-       'student ''' || student || ''' would have more than ' || CAST($max_guardians AS VARCHAR)
-       || ' guardians; the link to ''' || guardian || ''' was not made.'
-FROM guardian_links WHERE rank > $max_guardians;
+SELECT g._file, g._line, 'agentSourcedIds', g.student, 'USR_TOO_MANY_GUARDIANS', 'warning',
+       'student ''' || g.student || ''' already has ' || CAST($max_guardians AS VARCHAR)
+       || ' guardians (kept: ' || k.kept || '); the link to ''' || g.guardian
+       || ''' was not made.'
+FROM guardian_links g
+JOIN (SELECT student, string_agg(guardian, ', ' ORDER BY rank) AS kept
+      FROM guardian_links WHERE rank <= $max_guardians GROUP BY student) k
+    ON k.student = g.student
+WHERE g.rank > $max_guardians;

@@ -21,3 +21,7 @@ CREATE TABLE IF NOT EXISTS student_guardians (
     tenant_id VARCHAR, application_id VARCHAR, batch_id VARCHAR, student_sourced_id VARCHAR, guardian_sourced_id VARCHAR,
     relationship VARCHAR, source VARCHAR
 );
+-- Links have a lifecycle, like enrollments: deactivated (never deleted), reactivated.
+ALTER TABLE student_guardians ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'active';
+ALTER TABLE student_guardians ADD COLUMN IF NOT EXISTS linked_at TIMESTAMP;
+ALTER TABLE student_guardians ADD COLUMN IF NOT EXISTS ended_at TIMESTAMP;

@@ -1,0 +1,33 @@
+-- Every guardian link of the next state, of every source, with its status: a link is active
+-- while both its people are active and its source still lists it (the roster's agentSourcedIds
+-- within the limit; an upload's or import's link stays listed). Nothing is dropped: a link that
+-- ends is deactivated and comes back when it is listed again.
+-- Reads guardian_links (the roster's, empty when the sync does not manage guardians).
+-- Parameters: $max.
+CREATE OR REPLACE TEMP TABLE next_people AS
+SELECT sourced_id, status = 'active' AS active FROM stage_users WHERE _ok;
+CREATE OR REPLACE TEMP TABLE next_links AS
+WITH live AS (
+    SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship, source,
+           coalesce(status, 'active') AS status
+    FROM main.student_guardians
+),
+roster AS (
+    SELECT coalesce(r.student, l.student) AS student, coalesce(r.guardian, l.guardian) AS guardian,
+           coalesce(r.relationship, l.relationship) AS relationship, 'roster' AS source,
+           r.student IS NOT NULL AS listed
+    FROM (SELECT student, guardian, relationship FROM guardian_links WHERE rank <= $max) r
+    FULL JOIN (SELECT * FROM live WHERE source = 'roster') l
+        ON l.student = r.student AND l.guardian = r.guardian
+),
+links AS (
+    SELECT * FROM roster
+    UNION ALL
+    SELECT student, guardian, relationship, source, true FROM live WHERE source <> 'roster'
+)
+SELECT n.student, n.guardian, n.relationship, n.source,
+       CASE WHEN n.listed AND coalesce(s.active, false) AND coalesce(g.active, false)
+            THEN 'active' ELSE 'tobedeleted' END AS status
+FROM links n
+LEFT JOIN next_people s ON s.sourced_id = n.student
+LEFT JOIN next_people g ON g.sourced_id = n.guardian;

@@ -27,7 +27,7 @@ from roster_pipeline.resolve.apply_batch import (
     write_live,
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
-from roster_pipeline.sync import change_log, changes, history, safeguards
+from roster_pipeline.sync import change_log, changes, history, rollover, safeguards
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
@@ -274,7 +274,16 @@ def sync_validated(
         schema={"kind": pl.String, "mode": pl.String, "rows_read": pl.Int64},
         orient="row",
     )
-    reasons = safeguards.hold_reasons(con, counts, files, settings.thresholds)
+    file_holds = safeguards.file_reasons(files, safeguards.last_good_rows(con), settings.thresholds)
+    change_holds = safeguards.change_reasons(counts, settings.thresholds)
+    reasons, notes = [*file_holds, *change_holds], []
+    turn = rollover.detect(con, counts) if change_holds else None
+    if turn is not None:
+        reasons = [turn.describe(), *reasons]
+        window = rollover.approved_in_advance(settings.rollover_window, started.date())
+        if window and not file_holds:  # an empty or truncated file is never approved ahead
+            notes = [f"{turn.describe()} Applied: rollovers are approved in advance ({window})."]
+            reasons = []
     if action == "approve":
         _, held_version, held_digest, held_settings = _held_run(con, batch.batch_id)
         if (held_version, held_digest, held_settings) != (
@@ -311,7 +320,7 @@ def sync_validated(
         mode,
         action,
         status,
-        reasons,
+        reasons or notes,
         counts,
         version,
         files=result.files,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from roster_pipeline.sync.calendar import parse_periods
+
 PERMISSIONS = (
     "Permissions Admin",
     "School-Wide Communications",
@@ -62,9 +64,12 @@ class SyncSettings:
     role_permissions: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(role, permissions) for any other staff role the district names (counselor, aide,
     ext:staff, ...), or to override an administrator role's; a role not named gets none."""
+    rollover_window: str = ""
+    """Days in which a school-year rollover is approved in advance (``07-20..09-10``)."""
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def __post_init__(self) -> None:
+        parse_periods(self.rollover_window)  # a malformed window is an error at load
         named = [p for _, perms in self.role_permissions for p in perms]
         granted = self.administrator_permissions + self.teacher_permissions + tuple(named)
         unknown = set(granted) - set(PERMISSIONS)

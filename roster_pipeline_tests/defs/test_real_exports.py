@@ -66,8 +66,9 @@ def test_a_zip_batch_equals_the_same_files_unzipped(tmp_path, inside):
     result = materialize(archive, zipped)
     assert result.success
     for table in (*TABLES, "student_guardians"):
-        assert snapshot(zipped, table) == snapshot(plain, table), table
-        assert snapshot(zipped, table), table
+        when = ("linked_at", "ended_at") if table == "student_guardians" else ()  # run times
+        assert snapshot(zipped, table, when) == snapshot(plain, table, when), table
+        assert snapshot(zipped, table, when), table
     findings = "SELECT file, line, column_name, code, message FROM findings ORDER BY ALL"
     assert rows(zipped, findings) == rows(plain, findings)
     assert {("users.csv",), ("enrollments.csv",)} <= set(

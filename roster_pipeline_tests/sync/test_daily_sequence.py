@@ -180,6 +180,12 @@ def test_three_days_give_exact_change_sets(folders, tmp_path, unarchive, contact
             "e.class_sourced_id WHERE e.status = 'active' AND c.status = 'tobedeleted'"
         ).fetchall()[0][0]
         assert in_archived == 0
+        warned = con.execute(
+            "SELECT sourced_id FROM findings WHERE batch_id = ? AND code = 'ENR_CLASS_ARCHIVED'",
+            [b3],
+        ).fetchall()
+        # a file row enrolling into a class kept archived is told so
+        assert {w for (w,) in warned} == (set() if unarchive else in_back_classes)
         for entity in ("users", "classes", "enrollments"):  # counts agree with change_log
             live = con.execute(f"SELECT count(*) FROM {entity}").fetchall()[0][0]
             for outcome in outcomes[1:]:  # days 2 and 3 list every record there is

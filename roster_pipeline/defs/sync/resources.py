@@ -110,6 +110,7 @@ class DistrictSettings(dg.ConfigurableResource):
             role_permissions=tuple(
                 (role, tuple(perms)) for role, perms in sorted(self.role_permissions.items())
             ),
+            rollover_window=self.rollover_window,
             thresholds=Thresholds(
                 deactivate_pct=self.hold_deactivate_pct,
                 update_pct=self.hold_update_pct,

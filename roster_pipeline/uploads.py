@@ -66,6 +66,9 @@ class UploadKind:
     results_table: str
     apply_sql: str
     batch_kind: str
+    """Also the ``source`` of the guardian links it writes."""
+    links_table: str
+    """The plan's table of links to write (``upload_links.sql``)."""
 
 
 @dataclass
@@ -252,6 +255,8 @@ def run(
         sql_files.run(con, "upload_results", {"results_table": kind.results_table}, params)
         if mode == "apply" and not plan.abandoned:
             sql_files.run(con, kind.apply_sql, params=params)
+            links = {"links": kind.links_table}
+            sql_files.run(con, "upload_links", links, {**params, "source": kind.batch_kind})
         _record_batch(con, kind, batch_id, params, path, results, plan.abandoned)
         if mode == "apply" and not plan.abandoned:
             history.commit_version(con, batch_id, kind.batch_kind)

@@ -17,6 +17,7 @@ GUARDIANS_UPLOAD = uploads.UploadKind(
     spec=GUARDIANS,
     results_table="guardian_upload_results",
     apply_sql="guardian_apply",
+    links_table="plan_links",
     batch_kind="guardians_upload",
 )
 

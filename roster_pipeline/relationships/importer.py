@@ -15,6 +15,7 @@ RELATIONSHIPS_IMPORT = uploads.UploadKind(
     spec=RELATIONSHIPS,
     results_table="relationship_import_results",
     apply_sql="relationship_apply",
+    links_table="plan_new_links",
     batch_kind="relationships_import",
 )
 

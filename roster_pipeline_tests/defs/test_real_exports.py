@@ -185,31 +185,22 @@ def test_the_sensor_sees_a_settled_zip_as_one_batch_and_the_sync_applies_it(tmp_
         duckdb_path=str(db), work_dir=str(tmp_path / "w"), district=district
     )
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(roster_batches.name, ["2026-11-23.zip", "2026-11-25"])
-        result = dg.materialize(
-            [roster_sync],
-            instance=instance,
-            resources=resources,
-            partition_key=sync_key("2026-11-23.zip", "apply"),
-        )
-        assert result.success
-        missing = dg.materialize(
-            [roster_sync],
-            instance=instance,
-            resources=resources,
-            partition_key=sync_key("2026-11-25", "apply"),
-            raise_on_error=False,
-        )
+
+        def sync(batch: str, mode: str = "apply") -> dg.ExecuteInProcessResult:
+            instance.add_dynamic_partitions(roster_batches.name, [batch])
+            return dg.materialize(
+                [roster_sync],
+                instance=instance,
+                resources=resources,
+                partition_key=sync_key(batch, mode),
+                raise_on_error=False,
+            )
+
+        assert sync("2026-11-23.zip").success
+        missing = sync("2026-11-25")
         users = rows(db, "SELECT count(*) FROM users")[0][0]
         _archive(drop / "2026-11-26.zip", [("../users.csv", USERS)])
-        instance.add_dynamic_partitions(roster_batches.name, ["2026-11-26.zip"])
-        refused = dg.materialize(
-            [roster_sync],
-            instance=instance,
-            resources=resources,
-            partition_key=sync_key("2026-11-26.zip", "preview"),
-            raise_on_error=False,
-        )
+        refused = sync("2026-11-26.zip", "preview")
     assert users > 400
     assert str(drop) in failure_text(missing)
     assert "points outside the archive" in failure_text(refused)

@@ -10,16 +10,4 @@ SELECT $tenant AS tenant_id, $app AS application_id, $batch AS batch_id, sourced
        'active' AS status, true AS enabled_user,
        org_sourced_ids, role, given_name, family_name, email, sms, phone, language
 FROM plan_guardians WHERE action = 'CREATED';
--- A link the upload made before and that ended comes back (reactivated, not a second row).
-UPDATE student_guardians AS g
-SET status = 'active', ended_at = NULL, relationship = l.relationship, batch_id = $batch
-FROM plan_links AS l
-WHERE g.student_sourced_id = l.student_sourced_id AND g.guardian_sourced_id = l.guardian_sourced_id
-  AND g.source = 'guardians_upload';
-INSERT INTO student_guardians BY NAME
-SELECT $tenant AS tenant_id, $app AS application_id, $batch AS batch_id, l.student_sourced_id,
-       l.guardian_sourced_id, l.relationship, 'guardians_upload' AS source, 'active' AS status,
-       current_timestamp AS linked_at
-FROM plan_links l
-ANTI JOIN (SELECT * FROM student_guardians WHERE source = 'guardians_upload') g
-    ON g.student_sourced_id = l.student_sourced_id AND g.guardian_sourced_id = l.guardian_sourced_id;
+-- the links: upload_links.sql (plan_links, source 'guardians_upload')

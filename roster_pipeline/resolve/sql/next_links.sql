@@ -4,30 +4,25 @@
 -- ends is deactivated and comes back when it is listed again.
 -- Reads guardian_links (the roster's, empty when the sync does not manage guardians).
 -- Parameters: $max.
-CREATE OR REPLACE TEMP TABLE next_people AS
-SELECT sourced_id, status = 'active' AS active FROM stage_users WHERE _ok;
+-- The roster's candidates already join only active people (guardian_links.rank is null
+-- otherwise), so only the uploads' links are looked up against the people.
 CREATE OR REPLACE TEMP TABLE next_links AS
 WITH live AS (
     SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship, source,
            coalesce(status, 'active') AS status
     FROM main.student_guardians
 ),
-roster AS (
-    SELECT coalesce(r.student, l.student) AS student, coalesce(r.guardian, l.guardian) AS guardian,
-           coalesce(r.relationship, l.relationship) AS relationship, 'roster' AS source,
-           r.student IS NOT NULL AS listed
-    FROM (SELECT student, guardian, relationship FROM guardian_links WHERE rank <= $max) r
-    FULL JOIN (SELECT * FROM live WHERE source = 'roster') l
-        ON l.student = r.student AND l.guardian = r.guardian
-),
-links AS (
-    SELECT * FROM roster
-    UNION ALL
-    SELECT student, guardian, relationship, source, true FROM live WHERE source <> 'roster'
-)
+people AS (SELECT sourced_id, status = 'active' AS active FROM stage_users WHERE _ok)
+SELECT coalesce(r.student, l.student) AS student, coalesce(r.guardian, l.guardian) AS guardian,
+       coalesce(r.relationship, l.relationship) AS relationship, 'roster' AS source,
+       CASE WHEN r.student IS NOT NULL THEN 'active' ELSE 'tobedeleted' END AS status
+FROM (SELECT student, guardian, relationship FROM guardian_links WHERE rank <= $max) r
+FULL JOIN (SELECT * FROM live WHERE source = 'roster') l
+    ON l.student = r.student AND l.guardian = r.guardian
+UNION ALL
 SELECT n.student, n.guardian, n.relationship, n.source,
-       CASE WHEN n.listed AND coalesce(s.active, false) AND coalesce(g.active, false)
-            THEN 'active' ELSE 'tobedeleted' END AS status
-FROM links n
-LEFT JOIN next_people s ON s.sourced_id = n.student
-LEFT JOIN next_people g ON g.sourced_id = n.guardian;
+       CASE WHEN coalesce(s.active, false) AND coalesce(g.active, false)
+            THEN 'active' ELSE 'tobedeleted' END
+FROM (SELECT * FROM live WHERE source <> 'roster') n
+LEFT JOIN people s ON s.sourced_id = n.student
+LEFT JOIN people g ON g.sourced_id = n.guardian;

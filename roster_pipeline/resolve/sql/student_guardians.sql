@@ -37,11 +37,16 @@ links AS (
            bool_and(people_active) AS people_active
     FROM edges GROUP BY student, guardian
 ),
+crowded AS (  -- only a student with more candidates than places needs the live links
+    SELECT student FROM links WHERE people_active GROUP BY student
+    HAVING count(*) > $max_guardians
+),
 placed AS (
     SELECT l.*, k.student_sourced_id IS NOT NULL AS kept_before
     FROM links l
-    LEFT JOIN (SELECT DISTINCT student_sourced_id, guardian_sourced_id FROM main.student_guardians
-               WHERE source = 'roster' AND status = 'active') k
+    LEFT JOIN (SELECT DISTINCT g.student_sourced_id, g.guardian_sourced_id
+               FROM main.student_guardians g SEMI JOIN crowded c ON c.student = g.student_sourced_id
+               WHERE g.source = 'roster' AND g.status = 'active') k
         ON k.student_sourced_id = l.student AND k.guardian_sourced_id = l.guardian
 )
 SELECT * EXCLUDE (kept_before),
@@ -57,6 +62,8 @@ SELECT g._file, g._line, 'agentSourcedIds', g.student, 'USR_TOO_MANY_GUARDIANS',
        || ''' was not made.'
 FROM guardian_links g
 JOIN (SELECT student, string_agg(guardian, ', ' ORDER BY rank) AS kept
-      FROM guardian_links WHERE rank <= $max_guardians GROUP BY student) k
+      FROM guardian_links WHERE rank <= $max_guardians
+        AND student IN (SELECT student FROM guardian_links WHERE rank > $max_guardians)
+      GROUP BY student) k
     ON k.student = g.student
 WHERE g.rank > $max_guardians;

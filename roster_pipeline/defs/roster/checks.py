@@ -63,9 +63,11 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
         "student_guardians",
         "student_guardians_people_active",
         "No active guardian link points at a deactivated student or guardian.",
-        "SELECT count(*) FROM student_guardians g SEMI JOIN users u "
-        "ON u.sourced_id IN (g.student_sourced_id, g.guardian_sourced_id) "
-        "AND u.status = 'tobedeleted' WHERE g.status = 'active'",
+        "SELECT (SELECT count(*) FROM student_guardians g SEMI JOIN users u "
+        "ON u.sourced_id = g.student_sourced_id AND u.status = 'tobedeleted' "
+        "WHERE g.status = 'active') + (SELECT count(*) FROM student_guardians g SEMI JOIN users u "
+        "ON u.sourced_id = g.guardian_sourced_id AND u.status = 'tobedeleted' "
+        "WHERE g.status = 'active')",
     ),
     *(
         (

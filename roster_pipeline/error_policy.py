@@ -26,6 +26,9 @@ BLANKED = "it was left blank"
 
 NOTICES = ("VALUE_CASE", "ROLE_MAPPED", "GRADE_MAPPED", "LANGUAGE_MAPPED")
 """Issues that keep the value's meaning: grouped, one finding per file, column, code and value."""
+KEPT_VALUE = ("SMS_NOT_MOBILE", "VALUE_EXTENDED", "STATUS_MAPPED", "STATUS_INVALID")
+"""Issues whose value is kept or read in its nearest meaning (never blanked): a warning in any
+column, required or not."""
 
 REQUIRED_REFERENCES = {
     ("classes", "schoolSourcedId"),
@@ -114,6 +117,6 @@ def severity(kind: str, column: str, issue: str) -> str:
     """The severity of a value ``issue`` (a code suffix) found in ``column`` of ``kind``."""
     if issue in NOTICES:
         return INFO
-    if issue in ("SMS_NOT_MOBILE", "VALUE_EXTENDED", "STATUS_MAPPED", "STATUS_INVALID"):
-        return WARNING  # the value is kept, or read in its nearest meaning
+    if issue in KEPT_VALUE:
+        return WARNING
     return ERROR if column_policy(kind, column).rejects else WARNING

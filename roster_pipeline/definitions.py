@@ -1,21 +1,11 @@
-"""Dagster entry point: every domain's definitions merged."""
-
-from __future__ import annotations
+"""Dagster entry point (workspace.yaml): the definitions of ``defs/definitions.py``."""
 
 import atexit
 import gc
 
-import dagster as dg
+from roster_pipeline.defs.definitions import defs
 
-from roster_pipeline.defs.districts import definitions as districts
-from roster_pipeline.defs.guardians import definitions as guardians
-from roster_pipeline.defs.relationships import definitions as relationships
-from roster_pipeline.defs.roster import definitions as roster
-from roster_pipeline.defs.sync import definitions as sync
-
-defs = dg.Definitions.merge(
-    roster.defs, sync.defs, guardians.defs, relationships.defs, districts.defs
-)
+__all__ = ["defs"]
 
 # Everything imported so far lives as long as the process: keep Python's cycle collector from
 # rescanning it in every full collection during a run (about 0.7 s of a 500k district's load).

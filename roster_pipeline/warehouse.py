@@ -27,6 +27,10 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+DEFAULT_MEMORY_LIMIT = "2GB"
+"""DuckDB's memory cap in a run unless the district sets another."""
+
+
 class WarehouseBusyError(RuntimeError):
     """Another run is writing this district's database."""
 
@@ -34,7 +38,7 @@ class WarehouseBusyError(RuntimeError):
 class Warehouse:
     """One district's published DuckDB file."""
 
-    def __init__(self, path: str | Path, memory_limit: str = "2GB") -> None:
+    def __init__(self, path: str | Path, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
         """Point at the published file (it need not exist yet).
 
         ``memory_limit`` caps DuckDB's memory in a run; beyond it DuckDB spills to disk.

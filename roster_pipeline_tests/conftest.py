@@ -6,9 +6,39 @@ from pathlib import Path
 
 import pytest
 
+from roster_pipeline.runner.sync_runner import run_sync
+from roster_pipeline.settings.load import load_district
+from roster_pipeline.settings.model import DeploymentSettings, DistrictSettings
+from roster_pipeline.sync.run import SyncOutcome
+
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "data" / "sample_district"
 CONFORMANCE = PROJECT.parent / "shared" / "conformance"
+
+
+@pytest.fixture(autouse=True)
+def _no_local_settings(monkeypatch, tmp_path):
+    """Tests see the settings' defaults: no settings variable of the developer's shell, and no
+    local data/district.toml (the settings file is a missing one in the test's own folder)."""
+    for model in (DistrictSettings, DeploymentSettings):
+        for field in model.model_fields.values():
+            monkeypatch.delenv(field.json_schema_extra["env"], raising=False)
+    monkeypatch.setenv("ROSTER_SETTINGS_FILE", str(tmp_path / "settings" / "district.toml"))
+
+
+def load_batch(folder: Path, duckdb_path: Path, **settings: object) -> SyncOutcome:
+    """Apply one batch (a folder or .zip) through the one sync runner, as every entry point does.
+
+    ``settings``: district settings by name (``tenant_id``, ``sync_manages_guardians``, ...);
+    contact details of active users are updated unless told otherwise.
+    """
+    district = load_district(
+        overrides={"duckdb_path": str(duckdb_path), "update_active_contacts": True, **settings}
+    )
+    run = run_sync(folder, district)
+    if run.refused is not None:
+        raise run.refused
+    return run.outcome
 
 
 def write_batch(folder: Path, files: dict[str, str | bytes]) -> Path:

@@ -9,4 +9,4 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 # The relationships spreadsheet template districts download (generated, not committed).
-.venv/bin/python -m roster_pipeline.relationships.template data/relationships_template.xlsx
+.venv/bin/python -m roster_pipeline.uploads.relationships.template data/relationships_template.xlsx

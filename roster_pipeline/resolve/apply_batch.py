@@ -25,7 +25,6 @@ from roster_pipeline.resolve import batch_record, references, sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
 from roster_pipeline.specs import LOAD_ORDER, SPECS, FileSpec, snake
 
-ROSTER_TABLES = tuple(SPECS[k].table for k in LOAD_ORDER)
 TENANT_COLUMNS = ("tenant_id", "application_id")
 
 
@@ -325,16 +324,3 @@ def _write_changed(
     if written != rows:  # every live record has a staged row; if not, rewrite the whole table
         return False
     return True
-
-
-def apply_batch(
-    con: duckdb.DuckDBPyConnection,
-    batch: RawBatch,
-    validated: dict[str, ValidatedFile],
-    *,
-    tenant_id: str,
-    manage_guardians: bool = True,
-) -> ApplyResult:
-    """Stage and write one batch into ``con`` (inside the caller's transaction), no safeguards."""
-    stage_batch(con, batch, validated, manage_guardians=manage_guardians)
-    return write_live(con, batch, validated, tenant_id=tenant_id)

@@ -55,6 +55,23 @@ MESSAGES: dict[str, str] = {
     "OUT_OF_SCOPE": "{column} '{raw}' is not the school this upload is for ({hint}); the row was "
     "not applied.",
 }
+_ENUMERATION = ("VALUE_CASE", "VALUE_INVALID")
+COLUMN_ISSUES: dict[str, tuple[str, ...]] = {
+    "status": ("VALUE_CASE", "STATUS_MAPPED", "STATUS_INVALID"),
+    "dateLastModified": ("DATE_INVALID",),
+    "schoolYear": ("DATE_INVALID",),
+    "email": ("EMAIL_INVALID",),
+    "parentEmail": ("EMAIL_INVALID",),
+    "studentEmail": ("EMAIL_INVALID",),
+    "sms": ("SMS_INVALID", "SMS_NOT_MOBILE"),
+    "phone": ("PHONE_INVALID",),
+    "language": ("LANGUAGE_MAPPED", "LANGUAGE_INVALID"),
+    "role": ("ROLE_MAPPED", "ROLE_INVALID"),
+    "relationship": ("RELATIONSHIP_INVALID",),
+    "grades": ("GRADE_MAPPED", "GRADE_INVALID"),
+}
+"""The issues each normalized column can report (dates, booleans, enumerations: see
+``column_issues``); ``roster_pipeline.finding_codes`` is generated from them."""
 FIRST_LINES = 5
 """Lines a grouped notice names (the count says how many rows it covers)."""
 _MASK_RAW = {
@@ -204,6 +221,21 @@ def _normalizers(kind: str, region: str) -> dict[str, object]:
                 s, a, extensible=x
             ).with_columns(hint=pl.lit(", ".join(a)))
     return {c: fn for c, fn in table.items() if c in spec.columns}
+
+
+def column_issues(kind: str) -> dict[str, tuple[str, ...]]:
+    """Every normalized column of ``kind`` and the issues (code suffixes) it can report."""
+    issues = {}
+    for column in _normalizers(kind, "US"):
+        if column in _DATE_COLUMNS:
+            issues[column] = ("DATE_INVALID",)
+        elif column in COLUMN_ISSUES:
+            issues[column] = COLUMN_ISSUES[column]
+        elif (kind, column) in error_policy.EXTENSIBLE_REQUIRED:
+            issues[column] = (*_ENUMERATION, "VALUE_EXTENDED")
+        else:  # booleans and the other enumerations
+            issues[column] = _ENUMERATION
+    return issues
 
 
 def _synthesize_ids(frame: pl.DataFrame, kind: str) -> pl.DataFrame:

@@ -14,9 +14,9 @@ import duckdb
 import polars as pl
 
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
 from roster_pipeline.specs import LOAD_ORDER, SPECS, snake
 from roster_pipeline.sync.settings import SyncSettings
+from roster_pipeline.tables import ROSTER_TABLES
 
 LINKS = "guardian_links"
 ENTITIES = (*ROSTER_TABLES, LINKS)

@@ -21,8 +21,8 @@ import re
 import duckdb
 
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
 from roster_pipeline.sync.changes import table_exists
+from roster_pipeline.tables import ROSTER_TABLES
 from roster_pipeline.warehouse import PUBLISHED
 
 HISTORY_TABLES = (*ROSTER_TABLES, "student_guardians", "staff_permissions")

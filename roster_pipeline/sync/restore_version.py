@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
 from roster_pipeline.sync import change_log, changes, history
 from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, record_run, utc_now
 from roster_pipeline.sync.settings import SyncSettings
+from roster_pipeline.tables import ROSTER_TABLES
 from roster_pipeline.warehouse import Warehouse
 
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from roster_pipeline.defs.roster.checks import INTEGRITY_CHECKS
-from roster_pipeline.generate import generate, write
+from roster_pipeline.devtools.generate import generate, write
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse

@@ -3,7 +3,7 @@ import sys
 
 import dagster as dg
 
-from roster_pipeline.definitions import defs
+from roster_pipeline.definitions import defs as load_definitions
 
 EXPECTED_ASSETS = {
     "raw_roster_files",
@@ -22,10 +22,23 @@ EXPECTED_ASSETS = {
     "guardian_upload",
     "relationship_import",
     "roster_sync",
+    "district_sync",
+}
+ROSTER_LOAD = {
+    "raw_roster_files",
+    "validated_roster_files",
+    *(EXPECTED_ASSETS - {"guardian_upload", "relationship_import", "roster_sync", "district_sync"}),
 }
 
 
+def job_assets(defs: dg.Definitions, name: str) -> set[str]:
+    """The asset keys a job of ``defs`` materializes."""
+    job = defs.resolve_job_def(name)
+    return {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+
+
 def test_definitions_load_with_expected_assets_checks_and_jobs():
+    defs = load_definitions()
     graph = defs.resolve_asset_graph()
     assert {k.to_user_string() for k in graph.get_all_asset_keys()} == EXPECTED_ASSETS
     checks = {k.name for k in graph.asset_check_keys}
@@ -40,12 +53,28 @@ def test_definitions_load_with_expected_assets_checks_and_jobs():
         "enrollments_in_active_classes",
         "users_ids_unique",
     } <= checks
-    assert defs.resolve_job_def("roster_load") is not None
+    assert job_assets(defs, "roster_load") == ROSTER_LOAD
     upload = graph.get(dg.AssetKey("guardian_upload"))
     assert upload.partitions_def.get_partition_keys() == ["preview", "apply"]
-    assert defs.resolve_job_def("roster_sync_job") is not None
-    assert {s.name for s in defs.schedules} == {"daily_roster_sync"}
-    assert {s.name for s in defs.sensors} == {"new_batch_sensor"}
+    assert job_assets(defs, "roster_sync_job") == {"roster_sync"}
+    assert job_assets(defs, "sync_district") == {"district_sync"}
+    assert {s.name for s in defs.schedules} == {"daily_roster_sync", "daily_district_syncs"}
+    assert {s.name for s in defs.sensors} == {"new_batch_sensor", "new_district_sensor"}
+
+
+def test_the_definitions_do_not_depend_on_local_district_folders(tmp_path, monkeypatch):
+    empty = load_definitions()
+    root = tmp_path / "districts"
+    for tenant in ("north-usd", "south-usd"):
+        (root / tenant / "drop").mkdir(parents=True)
+    monkeypatch.setenv("ROSTER_DISTRICTS_DIR", str(root))
+    with_two = load_definitions()
+    keys = {k.to_user_string() for k in with_two.resolve_asset_graph().get_all_asset_keys()}
+    assert keys == EXPECTED_ASSETS == {
+        k.to_user_string() for k in empty.resolve_asset_graph().get_all_asset_keys()
+    }
+    district = with_two.resolve_asset_graph().get(dg.AssetKey("district_sync"))
+    assert isinstance(district.partitions_def, dg.DynamicPartitionsDefinition)
 
 
 def test_loading_the_code_location_and_exiting_reports_no_leaked_objects():
@@ -58,3 +87,20 @@ def test_loading_the_code_location_and_exiting_reports_no_leaked_objects():
         check=True,
     )
     assert "leaked" not in done.stderr
+
+
+def test_the_district_resource_shows_every_setting_with_its_description_and_variable():
+    from roster_pipeline.defs.resources import DistrictResource
+    from roster_pipeline.settings.load import load_district
+    from roster_pipeline.settings.model import DistrictSettings
+
+    defs = load_definitions()
+    district = defs.resources["district"]
+    assert isinstance(district, DistrictResource)
+    fields = DistrictResource.to_config_schema().as_field().config_type.fields
+    assert set(fields) == set(DistrictSettings.model_fields)
+    for name, field in DistrictSettings.model_fields.items():
+        env = field.json_schema_extra["env"]
+        assert fields[name].description.startswith(field.description), name
+        assert f"Set by {env}, or `{name}` in district.toml." in fields[name].description
+    assert district.settings() == load_district()  # the loader's values, nothing else

@@ -1,48 +1,107 @@
-"""Many districts: each its own files and DuckDB file, synced in parallel processes."""
+"""Many districts: registered by a sensor, each its own settings file, files and DuckDB file,
+each synced in its own run and process."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
-from roster_pipeline.defs.districts.definitions import district_names
-from roster_pipeline.generate import generate, write
+from roster_pipeline.defs.districts.automation import (
+    daily_districts_schedule,
+    new_district_sensor,
+)
+from roster_pipeline.defs.districts.partitions import DISTRICT_TAG, districts
+from roster_pipeline.defs.districts.resources import DistrictsFolder
+from roster_pipeline.devtools.generate import generate, write
+from roster_pipeline.settings.load import load_deployment
+
+RUN_ONE = """
+import json, sys
+import dagster as dg
+from roster_pipeline.defs.districts.definitions import district_job
+root, tenant, tags = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+result = district_job(root).execute_in_process(
+    partition_key=tenant, instance=dg.DagsterInstance.get(), tags=tags, raise_on_error=False
+)
+sys.exit(0 if result.success else 1)
+"""
 
 
-def test_two_districts_sync_in_parallel_each_into_its_own_file(tmp_path):
+def test_districts_are_registered_by_the_sensor_and_synced_each_in_its_own_process(
+    tmp_path, monkeypatch
+):
     root = tmp_path / "districts"
-    for tenant, students in (("north-usd", 300), ("south-usd", 200)):
+    for tenant, students, daily in (("north-usd", 300, True), ("south-usd", 200, True)):
         folder = root / tenant / "drop" / "2026-11-23"
         write(generate(students, seed=len(tenant)), folder)
         then = time.time() - 600
         for f in folder.iterdir():
             os.utime(f, (then, then))
-    (root / "not a district").mkdir()
-    assert district_names(root) == ["north-usd", "south-usd"]
-
-    job = dg.build_reconstructable_job(
-        "roster_pipeline.defs.districts.definitions",
-        "districts_job",
-        reconstructable_args=(str(root),),
+        (root / tenant / "district.toml").write_text(
+            f"enable_daily_sync = {str(daily).lower()}\nsettle_seconds = 0\n"
+        )
+    (root / "south-usd" / "district.toml").write_text(
+        'enable_daily_sync = "yes"\nsettle_seconds = 0\nresults_dir = "reports"\n'
     )
-    with dg.instance_for_test() as instance:
-        with dg.execute_job(job, instance=instance) as result:
-            assert result.success
-            entries = instance.all_logs(result.run_id)
-    starts, ends, pids = {}, {}, set()
-    for entry in entries:
-        event = entry.dagster_event
-        if event is not None and event.event_type_value == "STEP_START":
-            starts[event.step_key] = entry.timestamp
-            pids.add(event.pid)
-        elif event is not None and event.event_type_value == "STEP_SUCCESS":
-            ends[event.step_key] = entry.timestamp
-    assert len(starts) == 2 and len(pids) == 2  # one process per district
-    assert max(starts.values()) < min(ends.values())  # and they overlapped in time
+    (root / "west-usd" / "drop").mkdir(parents=True)  # daily sync off (the default)
+    (root / "not a district").mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    resources = {"districts_folder": DistrictsFolder(districts_dir=str(root))}
+    with dg.DagsterInstance.get() as instance:
+        found = new_district_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        (request,) = found.dynamic_partitions_requests
+        assert list(request.partition_keys) == ["north-usd", "south-usd", "west-usd"]
+        instance.add_dynamic_partitions(districts.name, list(request.partition_keys))
+        again = new_district_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        assert isinstance(again, dg.SkipReason)
+
+        schedule = daily_districts_schedule(load_deployment())
+        tick = dg.build_schedule_context(
+            instance=instance,
+            resources=resources,
+            scheduled_execution_time=datetime(2026, 11, 24, 11, 0, tzinfo=UTC),
+        )
+        requests = schedule(tick)
+        assert [r.partition_key for r in requests] == ["north-usd", "south-usd"]
+        assert [r.tags[DISTRICT_TAG] for r in requests] == ["north-usd", "south-usd"]
+
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", RUN_ONE, str(root), r.partition_key, json.dumps(r.tags)]
+            )
+            for r in requests
+        ]
+        assert [c.wait(timeout=600) for c in children] == [0, 0]
+
+        records = instance.get_run_records()
+        assert len(records) == 2
+        pids = {}
+        for record in records:
+            run = record.dagster_run
+            assert run.status == dg.DagsterRunStatus.SUCCESS
+            starts = [
+                e.dagster_event.pid
+                for e in instance.all_logs(run.run_id)
+                if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"
+            ]
+            pids[run.tags[DISTRICT_TAG]] = set(starts)
+        # one run per district, each in a process of its own (neither this test's process)
+        assert set(pids) == {"north-usd", "south-usd"}
+        assert len(pids["north-usd"] | pids["south-usd"]) == 2
+        assert os.getpid() not in pids["north-usd"] | pids["south-usd"]
+
     for tenant in ("north-usd", "south-usd"):
         with duckdb.connect(str(root / tenant / "roster.duckdb"), read_only=True) as con:
             assert con.execute("SELECT DISTINCT tenant_id FROM users").fetchall() == [(tenant,)]
             assert con.execute("SELECT status FROM sync_runs").fetchall() == [("applied",)]
+    assert list((root / "south-usd" / "reports").glob("sync-*.xlsx"))  # its own file's setting
+    assert list((root / "north-usd" / "results").glob("sync-*.xlsx"))
+    assert not (root / "west-usd" / "roster.duckdb").exists()

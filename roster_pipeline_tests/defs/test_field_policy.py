@@ -11,9 +11,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from roster_pipeline.defs.resources import district_resource, roster_resources
 from roster_pipeline.defs.roster.checks import roster_checks
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
-from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
 from roster_pipeline_tests.conftest import write_batch
 from roster_pipeline_tests.defs.exports import V1_1
 
@@ -26,7 +26,11 @@ def materialize(
     result = dg.materialize(
         [*ROSTER_ASSETS, *roster_checks],
         resources=roster_resources(
-            str(data), str(db), work_dir=str(db.parent / "work"), tenant_id="t", **kw
+            data_dir=str(data),
+            duckdb_path=str(db),
+            work_dir=str(db.parent / "work"),
+            tenant_id="t",
+            **kw,
         ),
         instance=instance,
         raise_on_error=False,
@@ -136,7 +140,7 @@ def test_staff_words_never_become_teachers_and_each_role_gets_only_its_grants(tm
     assert {"stf1", "fac1", "cns1", "stu1"}.isdisjoint(granted)  # none granted to them
 
     again = tmp_path / "again" / "r.duckdb"
-    district = DistrictSettings(
+    district = district_resource(
         role_permissions={"counselor": ["Family Access"], "ext:staff": ["Content Moderator"]}
     )
     assert materialize(batch, again, district=district).success

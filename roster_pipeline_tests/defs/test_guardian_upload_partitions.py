@@ -4,22 +4,21 @@ import dagster as dg
 import duckdb
 
 from roster_pipeline.defs.guardians.assets import guardian_upload
-from roster_pipeline.defs.guardians.resources import GuardianUploadSettings
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
+from roster_pipeline.defs.resources import roster_resources
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
 from roster_pipeline_tests.conftest import PROJECT, SAMPLE
 
 
 def test_preview_then_apply_partitions_on_the_sample(tmp_path):
     db = tmp_path / "roster.duckdb"
-    resources = {
-        **roster_resources(
-            str(SAMPLE), str(db), work_dir=str(tmp_path / "work"), sync_manages_guardians=False
-        ),
-        "upload": GuardianUploadSettings(
-            guardians_path=str(PROJECT / "data" / "guardians.csv"),
-            results_dir=str(tmp_path / "results"),
-        ),
-    }
+    resources = roster_resources(
+        data_dir=str(SAMPLE),
+        duckdb_path=str(db),
+        work_dir=str(tmp_path / "work"),
+        sync_manages_guardians=False,
+        guardians_path=str(PROJECT / "data" / "guardians.csv"),
+        results_dir=str(tmp_path / "results"),
+    )
     assert dg.materialize(ROSTER_ASSETS, resources=resources).success
 
     def count_upload_guardians() -> int:

@@ -6,8 +6,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from roster_pipeline.defs.resources import roster_resources
 from roster_pipeline.defs.roster.checks import roster_checks
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
 from roster_pipeline_tests.conftest import CONFORMANCE, SAMPLE
 
 needs_conformance = pytest.mark.skipif(
@@ -19,7 +20,10 @@ def materialize(folder: Path, db: Path) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*ROSTER_ASSETS, *roster_checks],
         resources=roster_resources(
-            str(folder), str(db), work_dir=str(db.parent / "work"), tenant_id="test"
+            data_dir=str(folder),
+            duckdb_path=str(db),
+            work_dir=str(db.parent / "work"),
+            tenant_id="test",
         ),
     )
 

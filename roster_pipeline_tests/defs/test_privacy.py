@@ -5,7 +5,8 @@ import logging
 import dagster as dg
 import duckdb
 
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
+from roster_pipeline.defs.resources import roster_resources
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
 from roster_pipeline_tests.conftest import SAMPLE
 
 
@@ -14,7 +15,9 @@ def test_metadata_and_logs_hold_no_email_phone_or_full_name(tmp_path, caplog):
     with caplog.at_level(logging.DEBUG):
         result = dg.materialize(
             ROSTER_ASSETS,
-            resources=roster_resources(str(SAMPLE), str(db), work_dir=str(tmp_path / "work")),
+            resources=roster_resources(
+                data_dir=str(SAMPLE), duckdb_path=str(db), work_dir=str(tmp_path / "work")
+            ),
         )
     shown = [str(e.event_specific_data) for e in result.all_events] + [
         r.getMessage() for r in caplog.records
@@ -34,9 +37,9 @@ def test_metadata_and_logs_hold_no_email_phone_or_full_name(tmp_path, caplog):
 def test_sync_runs_show_counts_never_contacts(tmp_path, caplog):
     import shutil
 
+    from roster_pipeline.defs.resources import district_resource
     from roster_pipeline.defs.sync.assets import roster_sync
     from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
-    from roster_pipeline.defs.sync.resources import DistrictSettings
 
     drop = tmp_path / "drop"
     shutil.copytree(SAMPLE, drop / "sample")
@@ -44,7 +47,7 @@ def test_sync_runs_show_counts_never_contacts(tmp_path, caplog):
     resources = roster_resources(
         duckdb_path=str(db),
         work_dir=str(tmp_path / "work"),
-        district=DistrictSettings(drop_dir=str(drop), update_active_contacts=True),
+        district=district_resource(drop_dir=str(drop), update_active_contacts=True),
     )
     shown = []
     with dg.instance_for_test() as instance, caplog.at_level(logging.DEBUG):

@@ -15,11 +15,11 @@ import dagster as dg
 import duckdb
 import pytest
 
+from roster_pipeline.defs.resources import district_resource, roster_resources
 from roster_pipeline.defs.roster.checks import roster_checks
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS, roster_resources
+from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
 from roster_pipeline.defs.sync.assets import roster_sync
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
-from roster_pipeline.defs.sync.resources import DistrictSettings
 from roster_pipeline.sync.drop_folder import complete_batches
 from roster_pipeline_tests.conftest import SAMPLE, write_batch
 from roster_pipeline_tests.defs.exports import V1_0, V1_1, district_1_1, zip_folder
@@ -31,7 +31,11 @@ def materialize(data: Path, db: Path, **settings) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*ROSTER_ASSETS, *roster_checks],
         resources=roster_resources(
-            str(data), str(db), work_dir=str(db.parent / "work"), tenant_id="t", **settings
+            data_dir=str(data),
+            duckdb_path=str(db),
+            work_dir=str(db.parent / "work"),
+            tenant_id="t",
+            **settings,
         ),
         raise_on_error=False,
     )
@@ -180,7 +184,7 @@ def test_the_sensor_sees_a_settled_zip_as_one_batch_and_the_sync_applies_it(tmp_
     (drop / "2026-11-24.zip").write_bytes(b"PK\x03\x04 still arriving")  # no directory yet
     assert complete_batches(drop, settle_seconds=0) == ["2026-11-23.zip"]
     db = tmp_path / "r.duckdb"
-    district = DistrictSettings(drop_dir=str(drop), settle_seconds=0)
+    district = district_resource(drop_dir=str(drop), settle_seconds=0)
     resources = roster_resources(
         duckdb_path=str(db), work_dir=str(tmp_path / "w"), district=district
     )

@@ -10,16 +10,18 @@ import dagster as dg
 import duckdb
 import pytest
 
-from roster_pipeline.defs.roster.definitions import roster_resources
+from roster_pipeline.defs.resources import district_resource, roster_resources
 from roster_pipeline.defs.sync.assets import roster_sync
-from roster_pipeline.defs.sync.automation import daily_roster_sync, new_batch_sensor
+from roster_pipeline.defs.sync.automation import daily_sync_schedule, new_batch_sensor
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
-from roster_pipeline.defs.sync.resources import DistrictSettings
-from roster_pipeline.generate import generate, write
+from roster_pipeline.devtools.generate import generate, write
+from roster_pipeline.settings.load import load_deployment, load_district
+
+daily_roster_sync = daily_sync_schedule(load_deployment(), load_district().enable_daily_sync)
 
 
-def district(drop: Path, **overrides) -> DistrictSettings:
-    return DistrictSettings(**{"drop_dir": str(drop), "settle_seconds": 0, **overrides})
+def district(drop: Path, **overrides):
+    return district_resource(**{"drop_dir": str(drop), "settle_seconds": 0, **overrides})
 
 
 def age(folder: Path, seconds: float) -> None:

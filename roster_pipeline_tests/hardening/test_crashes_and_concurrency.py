@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from roster_pipeline.generate import generate, write
-from roster_pipeline.next_day import next_day
+from roster_pipeline.devtools.generate import generate, write
+from roster_pipeline.devtools.next_day import next_day
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse
@@ -31,6 +31,27 @@ try:
 except WarehouseBusyError as busy:
     print(busy)
     sys.exit(3)
+"""
+MARKED_SYNC = """
+import os, sys
+from pathlib import Path
+from roster_pipeline.sync import run
+from roster_pipeline.sync.settings import SyncSettings
+from roster_pipeline.warehouse import Warehouse
+folder, db, markers = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+apply, replace = run._apply, os.replace
+
+def marked_apply(*args, **kwargs):  # runs inside the apply's transaction
+    (markers / "applying").write_text("")
+    return apply(*args, **kwargs)
+
+def marked_replace(src, dst, *args, **kwargs):  # the apply is published (committed) here
+    replace(src, dst, *args, **kwargs)
+    if Path(dst) == db:
+        (markers / "published").write_text("")
+
+run._apply, os.replace = marked_apply, marked_replace
+print(run.sync_folder(folder, Warehouse(db), SyncSettings()).status)
 """
 READER = """
 import sys, time, duckdb
@@ -62,6 +83,16 @@ def child(*args: str) -> subprocess.Popen:
     )
 
 
+def wait_for(marker: Path, process: subprocess.Popen) -> float:
+    """Wait until ``marker`` exists (the process wrote it); the time it appeared."""
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert process.poll() is None, process.stderr.read()[-2000:]
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    return time.monotonic()
+
+
 def wait_for_work_file(folder: Path, process: subprocess.Popen) -> float:
     """Wait until the apply has begun (its private copy exists); the time it appeared."""
     deadline = time.monotonic() + 120
@@ -91,18 +122,32 @@ def two_days(tmp_path_factory) -> tuple[Path, Path, Path, list[tuple], list[tupl
 def test_a_kill_anywhere_in_an_apply_leaves_the_old_or_the_new_state(two_days, tmp_path, fraction):
     _, day1_db, day2, old, new = two_days
     db = tmp_path / "r.duckdb"
-    db.write_bytes(day1_db.read_bytes())
-    probe = child(SYNC, str(day2), str(db))  # first, how long an apply takes here
-    began = wait_for_work_file(tmp_path, probe)
-    probe.wait()
-    apply_seconds = time.monotonic() - began
-    db.write_bytes(day1_db.read_bytes())
+    markers = tmp_path / "markers"
+    markers.mkdir()
 
-    victim = child(SYNC, str(day2), str(db))
-    began = wait_for_work_file(tmp_path, victim)
-    time.sleep(max(0.0, apply_seconds * fraction - (time.monotonic() - began)))
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.wait()
+    def start() -> subprocess.Popen:
+        for marker in markers.iterdir():
+            marker.unlink()
+        db.write_bytes(day1_db.read_bytes())
+        return child(MARKED_SYNC, str(day2), str(db), str(markers))
+
+    probe = start()  # first, how long an apply takes here, from its transaction to publishing
+    began = wait_for(markers / "applying", probe)
+    apply_seconds = wait_for(markers / "published", probe) - began
+    probe.wait()
+
+    for _ in range(10):  # until the kill lands inside the apply, earlier each time it did not
+        victim = start()
+        began = wait_for(markers / "applying", victim)
+        time.sleep(max(0.0, apply_seconds * fraction - (time.monotonic() - began)))
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+        landed_inside = not (markers / "published").exists()
+        if landed_inside:
+            break
+        fraction /= 2
+    assert landed_inside, "the kill never landed between the apply's start and its publishing"
+    assert users_state(db) == old  # killed before publishing: the old state, whole
 
     state = users_state(db)
     assert state in (old, new)  # never in between

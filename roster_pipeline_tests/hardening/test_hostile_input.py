@@ -15,9 +15,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from roster_pipeline.load import load_batch
 from roster_pipeline.sync.drop_folder import batch_folder
-from roster_pipeline_tests.conftest import ORGS, write_batch
+from roster_pipeline_tests.conftest import ORGS, load_batch, write_batch
 
 HEADER = "sourcedId,orgSourcedIds,role,givenName,familyName,email,sms\n"
 GOOD = "0001,00417,student,Ana,Lee,ana@school.org,\n"
@@ -75,7 +74,7 @@ def test_hostile_file_gives_findings_and_loses_no_row(content, tmp_path, monkeyp
     before = _files_under(tmp_path)
     db = tmp_path / "db" / "roster.duckdb"
 
-    outcome = load_batch(batch, db)
+    outcome = load_batch(batch, db, results_dir=str(db.parent))  # the workbook beside the file
 
     assert outcome.status == "applied"
     assert not any(elsewhere.iterdir())

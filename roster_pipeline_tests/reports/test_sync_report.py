@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
-from roster_pipeline.defs.roster import metadata
-from roster_pipeline.generate import generate, write
+from roster_pipeline.defs import metadata
+from roster_pipeline.devtools.generate import generate, write
 from roster_pipeline.reports.sync_report import FINDINGS_COLUMNS, report_stem, write_sync_report
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings

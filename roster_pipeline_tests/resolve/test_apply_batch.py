@@ -4,9 +4,15 @@ import duckdb
 import polars as pl
 import pytest
 
-from roster_pipeline.load import load_batch
 from roster_pipeline.warehouse import Warehouse
-from roster_pipeline_tests.conftest import CLASSES, ENROLLMENTS, ORGS, USERS, write_batch
+from roster_pipeline_tests.conftest import (
+    CLASSES,
+    ENROLLMENTS,
+    ORGS,
+    USERS,
+    load_batch,
+    write_batch,
+)
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -217,7 +223,7 @@ def test_setting_off_ignores_the_roster_guardian_links(simple_batch, tmp_path):
     db = tmp_path / "r.duckdb"
     load_batch(simple_batch, db)
     assert query(db, "SELECT count(*) FROM student_guardians") == [(3,)]
-    result = load_batch(simple_batch, db, manage_guardians=False)
+    result = load_batch(simple_batch, db, sync_manages_guardians=False)
     # the roster's links end (deactivated, never deleted): none stays in force
     assert query(db, "SELECT status, count(*) FROM student_guardians GROUP BY 1") == [
         ("tobedeleted", 3)

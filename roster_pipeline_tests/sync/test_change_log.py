@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from roster_pipeline.generate import generate, write
-from roster_pipeline.next_day import next_day
+from roster_pipeline.devtools.generate import generate, write
+from roster_pipeline.devtools.next_day import next_day
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings, Thresholds
 from roster_pipeline.warehouse import Warehouse

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from roster_pipeline.generate import generate, write
+from roster_pipeline.devtools.generate import generate, write
 from roster_pipeline.sync import changes
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings

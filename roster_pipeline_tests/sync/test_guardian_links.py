@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from roster_pipeline.guardians.upload import run_upload
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
+from roster_pipeline.uploads.guardians.upload import run_upload
 from roster_pipeline.warehouse import Warehouse
 from roster_pipeline_tests.conftest import write_batch
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from roster_pipeline.generate import generate, write
-from roster_pipeline.next_day import next_day
+from roster_pipeline.devtools.generate import generate, write
+from roster_pipeline.devtools.next_day import next_day
 from roster_pipeline.sync import history
 from roster_pipeline.sync.restore_version import restore
 from roster_pipeline.sync.run import sync_folder

@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from roster_pipeline.generate import generate, write
-from roster_pipeline.restore import main as restore_command
+from roster_pipeline.cli.restore import main as restore_command
+from roster_pipeline.devtools.generate import generate, write
 from roster_pipeline.sync.restore_version import restore
 from roster_pipeline.sync.run import SyncRefusedError, sync_folder
 from roster_pipeline.sync.settings import SyncSettings, Thresholds
@@ -212,8 +212,8 @@ def test_restore_brings_back_the_state_after_an_earlier_batch(district, tmp_path
 
 
 def test_restore_undoes_an_upload_too(tmp_path):
-    from roster_pipeline.generate import guardians_upload
-    from roster_pipeline.guardians.upload import run_upload
+    from roster_pipeline.devtools.generate import guardians_upload
+    from roster_pipeline.uploads.guardians.upload import run_upload
 
     files = generate(200)
     write(files, tmp_path / "day1")
@@ -234,7 +234,7 @@ def test_restore_undoes_an_upload_too(tmp_path):
 
 
 def test_the_sync_command_previews_applies_and_reports_a_hold(tmp_path, capsys):
-    from roster_pipeline.sync.__main__ import main as sync_command
+    from roster_pipeline.cli.sync import main as sync_command
 
     files = generate(200)
     write(files, tmp_path / "day1")

@@ -67,6 +67,8 @@ def ui(tmp_path_factory):
     env = {
         **os.environ,
         "DAGSTER_HOME": str(root / "home"),
+        "ROSTER_SETTINGS_FILE": str(root / "district.toml"),  # none: the defaults
+        "ROSTER_DATA_DIR": str(SAMPLE),
         "ROSTER_DUCKDB_PATH": str(root / "roster.duckdb"),
         "ROSTER_DROP_DIR": str(root / "drop"),
         "ROSTER_SETTLE_SECONDS": "0",

@@ -5,10 +5,10 @@ from pathlib import Path
 import dagster as dg
 
 from roster_pipeline.defs.guardians.partitions import upload_mode
-from roster_pipeline.defs.guardians.resources import GuardianUploadConfig, GuardianUploadSettings
-from roster_pipeline.defs.roster.metadata import preview
-from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
-from roster_pipeline.guardians.upload import UploadRefusedError, run_upload
+from roster_pipeline.defs.guardians.resources import GuardianUploadConfig
+from roster_pipeline.defs.metadata import preview
+from roster_pipeline.defs.resources import DistrictResource
+from roster_pipeline.uploads.guardians.upload import UploadRefusedError, run_upload
 
 
 @dg.asset(
@@ -20,24 +20,23 @@ from roster_pipeline.guardians.upload import UploadRefusedError, run_upload
 def guardian_upload(
     context: dg.AssetExecutionContext,
     config: GuardianUploadConfig,
-    settings: RosterSettings,
-    upload: GuardianUploadSettings,
-    warehouse: RosterWarehouse,
+    district: DistrictResource,
 ) -> dg.MaterializeResult:
     """guardians.csv -> guardian accounts linked to students, with a per-row results workbook.
 
     Partition ``preview`` (Dry Run) writes only the results; ``apply`` writes the live rows too.
     """
     mode = context.partition_key
+    settings = district.settings()
     try:
         outcome = run_upload(
-            Path(upload.guardians_path),
-            warehouse.warehouse(),
+            Path(settings.guardians_path),
+            settings.warehouse(),
             mode=mode,
-            results_dir=Path(upload.results_dir),
+            results_dir=settings.results_folder(),
             tenant_id=settings.tenant_id,
             application_id=settings.application_id,
-            scope_school=settings.scope_school,
+            scope_school=settings.school,
             abandon=config.abandon,
             region=settings.phone_region,
             sync_manages_guardians=settings.sync_manages_guardians,

@@ -1,8 +1,7 @@
-"""The guardians upload domain's definitions."""
+"""The guardians upload domain's definitions (its resources are the district's)."""
 
 import dagster as dg
 
 from roster_pipeline.defs.guardians.assets import guardian_upload
-from roster_pipeline.defs.guardians.resources import GuardianUploadSettings
 
-defs = dg.Definitions(assets=[guardian_upload], resources={"upload": GuardianUploadSettings()})
+defs = dg.Definitions(assets=[guardian_upload])

@@ -2,6 +2,6 @@
 
 import dagster as dg
 
-from roster_pipeline.guardians.upload import MODES
+from roster_pipeline.uploads.guardians.upload import MODES
 
 upload_mode = dg.StaticPartitionsDefinition(list(MODES))

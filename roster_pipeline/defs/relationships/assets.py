@@ -1,25 +1,15 @@
 """The relationships import: one asset, partitioned into a preview and an import (apply)."""
 
-import os
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
 from roster_pipeline.defs.guardians.partitions import upload_mode
-from roster_pipeline.defs.roster.metadata import preview
-from roster_pipeline.defs.roster.resources import PROJECT_ROOT, RosterSettings, RosterWarehouse
-from roster_pipeline.relationships.importer import run_import
-from roster_pipeline.uploads import UploadRefusedError
-
-
-class RelationshipImportSettings(dg.ConfigurableResource):
-    """Where the relationships spreadsheet is (env: ROSTER_RELATIONSHIPS_PATH)."""
-
-    relationships_path: str = os.environ.get(
-        "ROSTER_RELATIONSHIPS_PATH", str(PROJECT_ROOT / "data" / "relationships.csv")
-    )
-    results_dir: str = os.environ.get("ROSTER_RESULTS_DIR", str(PROJECT_ROOT / "data" / "results"))
+from roster_pipeline.defs.metadata import preview
+from roster_pipeline.defs.resources import DistrictResource
+from roster_pipeline.uploads.engine import UploadRefusedError
+from roster_pipeline.uploads.relationships.importer import run_import
 
 
 @dg.asset(
@@ -29,21 +19,19 @@ class RelationshipImportSettings(dg.ConfigurableResource):
     deps=["users", "student_guardians"],
 )
 def relationship_import(
-    context: dg.AssetExecutionContext,
-    settings: RosterSettings,
-    relationships: RelationshipImportSettings,
-    warehouse: RosterWarehouse,
+    context: dg.AssetExecutionContext, district: DistrictResource
 ) -> dg.MaterializeResult:
     """Typed parent-student links from a spreadsheet: file check, data check, preview, import.
 
     Partition ``preview`` writes only the results; ``apply`` imports the previewed links.
     """
+    settings = district.settings()
     try:
         outcome = run_import(
-            Path(relationships.relationships_path),
-            warehouse.warehouse(),
+            Path(settings.relationships_path),
+            settings.warehouse(),
             mode=context.partition_key,
-            results_dir=Path(relationships.results_dir),
+            results_dir=settings.results_folder(),
             tenant_id=settings.tenant_id,
             application_id=settings.application_id,
         )

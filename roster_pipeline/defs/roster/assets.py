@@ -6,18 +6,14 @@ import dagster as dg
 import polars as pl
 
 from roster_pipeline import findings
-from roster_pipeline.defs.roster import metadata
-from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
-from roster_pipeline.defs.sync.assets import SyncRunConfig, held_failure
-from roster_pipeline.defs.sync.resources import DistrictSettings
+from roster_pipeline.defs import metadata
+from roster_pipeline.defs.resources import DistrictResource
+from roster_pipeline.defs.sync_run import SyncRunConfig, checked, run_metadata
 from roster_pipeline.intake.batch import RawBatch, read_batch
 from roster_pipeline.intake.source import is_zip_batch
-from roster_pipeline.reports import sync_plot
-from roster_pipeline.reports.sync_report import write_sync_report
-from roster_pipeline.resolve.apply_batch import ROSTER_TABLES
+from roster_pipeline.runner.sync_runner import run_sync
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
-from roster_pipeline.sync.run import SyncRefusedError, sync_batch
-from roster_pipeline.warehouse import WarehouseBusyError
+from roster_pipeline.tables import ROSTER_TABLES
 
 GROUP_INTAKE, GROUP_VALIDATE, GROUP_ROSTER = "intake", "validate", "roster"
 TABLE_ASSETS = (*ROSTER_TABLES, "student_guardians")
@@ -49,12 +45,13 @@ TABLE_DESCRIPTIONS = {
 
 
 @dg.asset(group_name=GROUP_INTAKE, kinds={"polars", "csv"}, io_manager_key="frame_store")
-def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings) -> RawBatch:
+def raw_roster_files(context: dg.AssetExecutionContext, district: DistrictResource) -> RawBatch:
     """The batch folder read as text: each file, every value a string, line numbers kept."""
+    settings = district.settings()
     folder = Path(settings.data_dir)
     if not (folder.is_dir() or (is_zip_batch(folder) and folder.is_file())):
         raise dg.Failure(f"ROSTER_DATA_DIR is neither a folder nor a .zip file: {folder}")
-    batch = read_batch(folder, scope_school=settings.scope_school, limits=settings.archive_limits())
+    batch = read_batch(folder, scope_school=settings.school, limits=settings.archive_limits())
     found = batch.all_findings()
     rows = {r.file: r.rows_read for r in batch.raw.values()}
     context.add_output_metadata(
@@ -72,11 +69,11 @@ def raw_roster_files(context: dg.AssetExecutionContext, settings: RosterSettings
 
 @dg.asset(group_name=GROUP_VALIDATE, kinds={"polars", "pandera"}, io_manager_key="frame_store")
 def validated_roster_files(
-    context: dg.AssetExecutionContext, settings: RosterSettings, raw_roster_files: RawBatch
+    context: dg.AssetExecutionContext, district: DistrictResource, raw_roster_files: RawBatch
 ) -> ValidatedBatch:
     """Each file normalized (roles, grades, emails, phones, languages) and validated row by row."""
     validated = validate_batch(
-        raw_roster_files, region=settings.phone_region, scope_school=settings.scope_school
+        raw_roster_files, region=district.phone_region, scope_school=district.scope_school or None
     )
     found = findings.concat([v.findings for v in validated.files.values()])
     ok = {v.file: int(v.frame["_ok"].sum()) for v in validated.files.values()}
@@ -99,6 +96,7 @@ def validated_roster_files(
             kinds={"duckdb"},
             deps=["validated_roster_files"],
             description=TABLE_DESCRIPTIONS[name],
+            skippable=name != "batches",
         )
         for name in (*TABLE_ASSETS, *HISTORY_ASSETS)
     ],
@@ -107,30 +105,22 @@ def validated_roster_files(
 def roster_tables(
     context: dg.AssetExecutionContext,
     config: SyncRunConfig,
-    settings: RosterSettings,
-    district: DistrictSettings,
-    warehouse: RosterWarehouse,
+    district: DistrictResource,
     validated_roster_files: ValidatedBatch,
 ):
     """Resolve every sourcedId reference and apply the batch as a sync, safeguards included.
 
     The roster tables are published in one atomic swap; a held sync changes nothing.
     """
-    store = warehouse.warehouse()
-    try:
-        sync_plot.warm_up()  # the report's plotting import, while the sync runs
-        outcome = sync_batch(
-            validated_roster_files,
-            store,
-            district.sync_settings(settings),
-            action=config.action,
-            run_id=context.run.run_id,
-        )
-    except (SyncRefusedError, WarehouseBusyError) as refused:
-        raise dg.Failure(str(refused)) from None
-    report = write_sync_report(outcome, district.results_folder(warehouse.duckdb_path))
-    if outcome.status != "applied":
-        raise held_failure(outcome, report)
+    settings = district.settings()
+    run = checked(
+        run_sync(validated_roster_files, settings, action=config.action, run_id=context.run.run_id)
+    )
+    outcome = run.outcome
+    store = settings.warehouse()
+    if outcome.status != "applied":  # discarded as asked: only the batch's record changed
+        yield dg.MaterializeResult(asset_key="batches", metadata=run_metadata(run))
+        return
     with store.reader() as con:
         rows = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
@@ -173,7 +163,7 @@ def roster_tables(
     yield dg.MaterializeResult(
         asset_key="batches",
         metadata={
-            **metadata.sync_outcome(outcome, report),
+            **run_metadata(run),
             "files": metadata.preview(outcome.files.drop("sha256"), rows=50),
             "rows_read": int(outcome.files["rows_read"].sum()),
             "rows_applied": int(outcome.files["rows_applied"].sum()),

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from roster_pipeline.defs.roster.resources import RosterWarehouse
+from roster_pipeline.defs.resources import DistrictResource
 
 # (asset, check name, description, SQL counting violations). SQL is fixed text, no user data.
 INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
@@ -88,9 +88,9 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ],
     description="Referential integrity and unique ids of the published roster tables.",
 )
-def roster_integrity(warehouse: RosterWarehouse) -> Iterator[dg.AssetCheckResult]:
+def roster_integrity(district: DistrictResource) -> Iterator[dg.AssetCheckResult]:
     """Ask DuckDB (read-only) for violations of each integrity rule."""
-    with warehouse.warehouse().reader() as con:
+    with district.settings().warehouse().reader() as con:
         for asset, name, _, sql in INTEGRITY_CHECKS:
             violations = int(con.execute(sql).fetchall()[0][0])
             yield dg.AssetCheckResult(

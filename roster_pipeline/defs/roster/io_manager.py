@@ -1,6 +1,7 @@
 """IO manager for the intake and validate stages: frames as compressed Arrow IPC files."""
 
 import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -34,7 +35,7 @@ class FrameStoreIOManager(dg.ConfigurableIOManager):
         elif os.environ.get("DAGSTER_HOME"):
             base = Path(os.environ["DAGSTER_HOME"]) / "storage" / "framestore"
         else:
-            base = Path(os.environ.get("TMPDIR", "/tmp")) / "roster_pipeline_framestore"
+            base = Path(tempfile.gettempdir()) / "roster_pipeline_framestore"
         return base.joinpath(*key.path)
 
     def handle_output(self, context: dg.OutputContext, obj: object) -> None:

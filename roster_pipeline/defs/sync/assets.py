@@ -4,39 +4,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from roster_pipeline.defs.roster import metadata
-from roster_pipeline.defs.roster.resources import RosterSettings, RosterWarehouse
+from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.sync.partitions import sync_partitions
-from roster_pipeline.defs.sync.resources import DistrictSettings
-from roster_pipeline.reports import sync_plot
-from roster_pipeline.reports.sync_report import SyncReport, write_sync_report
+from roster_pipeline.defs.sync_run import SyncRunConfig, checked, run_metadata
+from roster_pipeline.runner.sync_runner import run_sync
 from roster_pipeline.sync.drop_folder import batch_folder
-from roster_pipeline.sync.run import REJECTED, SyncOutcome, SyncRefusedError, sync_folder
-from roster_pipeline.warehouse import WarehouseBusyError
-
-
-class SyncRunConfig(dg.Config):
-    """What an apply run does with its batch."""
-
-    action: str = "run"
-    """run: apply unless a safeguard holds it; approve: apply a held batch as planned;
-    discard: close a held batch without applying it."""
-
-
-def held_failure(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.Failure:
-    """A held (or discarded) sync fails its run loudly, with the reasons: nothing was applied."""
-    if outcome.status == "discarded":
-        description = "Batch discarded as asked: nothing was applied."
-    elif outcome.status == REJECTED:
-        description = "Batch rejected, nothing applied: " + " ".join(outcome.reasons)
-    else:
-        description = (
-            "Sync held, nothing applied: "
-            + " ".join(outcome.reasons)
-            + " Review sync_plan, then launch the apply again with config action: approve "
-            "(or action: discard)."
-        )
-    return dg.Failure(description=description, metadata=metadata.sync_outcome(outcome, report))
 
 
 @dg.asset(
@@ -46,11 +18,7 @@ def held_failure(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.F
     deps=["users", "classes", "enrollments", "student_guardians"],
 )
 def roster_sync(
-    context: dg.AssetExecutionContext,
-    config: SyncRunConfig,
-    settings: RosterSettings,
-    district: DistrictSettings,
-    warehouse: RosterWarehouse,
+    context: dg.AssetExecutionContext, config: SyncRunConfig, district: DistrictResource
 ) -> dg.MaterializeResult:
     """A batch from the drop folder compared with the live tables and, in ``apply``, applied.
 
@@ -59,34 +27,23 @@ def roster_sync(
     deactivations or updates). Every run is a row of sync_runs; every change a row of change_log.
     """
     keys = context.partition_key.keys_by_dimension
+    settings = district.settings()
     try:
-        folder = batch_folder(Path(district.drop_dir), keys["batch"])
+        folder = batch_folder(Path(settings.drop_dir), keys["batch"])
     except ValueError as refused:
         raise dg.Failure(str(refused)) from None
     if not folder.exists():
         raise dg.Failure(
-            f"batch {keys['batch']!r} is not in the drop folder ({district.drop_dir}): put the "
+            f"batch {keys['batch']!r} is not in the drop folder ({settings.drop_dir}): put the "
             "export there as a folder or a .zip of that name."
         )
-    try:
-        sync_plot.warm_up()  # the report's plotting import, while the sync runs
-        outcome = sync_folder(
-            folder,
-            warehouse.warehouse(),
-            district.sync_settings(settings),
-            mode=keys["mode"],
-            action=config.action,
-            run_id=context.run.run_id,
-            scope_school=settings.scope_school,
-            limits=settings.archive_limits(),
-        )
-    except (SyncRefusedError, WarehouseBusyError) as refused:
-        raise dg.Failure(str(refused)) from None
-    context.log.info(
-        f"sync {outcome.batch_id} ({outcome.mode}, {outcome.action}): {outcome.status}, "
-        f"{outcome.counts.totals()}"
+    run = run_sync(
+        folder, settings, mode=keys["mode"], action=config.action, run_id=context.run.run_id
     )
-    report = write_sync_report(outcome, district.results_folder(warehouse.duckdb_path))
-    if outcome.status in ("held", REJECTED):
-        raise held_failure(outcome, report)
-    return dg.MaterializeResult(metadata=metadata.sync_outcome(outcome, report))
+    if run.outcome is not None:
+        outcome = run.outcome
+        context.log.info(
+            f"sync {outcome.batch_id} ({outcome.mode}, {outcome.action}): {run.status}, "
+            f"{outcome.counts.totals()}"
+        )
+    return dg.MaterializeResult(metadata=run_metadata(checked(run)))

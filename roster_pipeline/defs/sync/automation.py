@@ -10,14 +10,10 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.sync.assets import roster_sync
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
-from roster_pipeline.defs.sync.resources import (
-    DAILY_SYNC_ON,
-    SYNC_CRON,
-    SYNC_TIMEZONE,
-    DistrictSettings,
-)
+from roster_pipeline.settings.model import DeploymentSettings
 from roster_pipeline.sync.calendar import period_of
 from roster_pipeline.sync.drop_folder import complete_batches
 
@@ -30,7 +26,7 @@ roster_sync_job = dg.define_asset_job(
 
 @dg.sensor(job=roster_sync_job, minimum_interval_seconds=60)
 def new_batch_sensor(
-    context: dg.SensorEvaluationContext, district: DistrictSettings
+    context: dg.SensorEvaluationContext, district: DistrictResource
 ) -> dg.SensorResult | dg.SkipReason:
     """Registers each complete new batch folder as a partition and previews it."""
     known = set(context.instance.get_dynamic_partitions(roster_batches.name))
@@ -56,33 +52,41 @@ def _tick_time(context: dg.ScheduleEvaluationContext) -> datetime:
     return when or datetime.now(UTC)
 
 
-@dg.schedule(
-    job=roster_sync_job,
-    cron_schedule=SYNC_CRON,
-    execution_timezone=SYNC_TIMEZONE,
-    default_status=(
-        dg.DefaultScheduleStatus.RUNNING if DAILY_SYNC_ON else dg.DefaultScheduleStatus.STOPPED
-    ),
-)
-def daily_roster_sync(
-    context: dg.ScheduleEvaluationContext, district: DistrictSettings
-) -> dg.RunRequest | dg.SkipReason:
-    """Applies the newest complete batch once a day (ROSTER_SYNC_CRON, ROSTER_SYNC_TIMEZONE)."""
-    if not district.enable_daily_sync:
-        return dg.SkipReason("'Enable daily sync' is off in the district settings.")
-    when = _tick_time(context)
-    day = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(SYNC_TIMEZONE))
-    blackout = period_of(day.date(), district.blackouts())
-    if blackout is not None:
-        return dg.SkipReason(
-            f"{day.date()} is in the blackout period {blackout.text} (district setting "
-            "'Blackout dates', ROSTER_BLACKOUT_DATES): no daily sync today. A sync launched by "
-            "hand still runs."
-        )
-    ready = complete_batches(Path(district.drop_dir), district.settle_seconds)
-    if not ready:
-        return dg.SkipReason("no complete batch in the drop folder")
-    newest = ready[-1]
-    if not context.instance.has_dynamic_partition(roster_batches.name, newest):
-        context.instance.add_dynamic_partitions(roster_batches.name, [newest])
-    return dg.RunRequest(partition_key=sync_key(newest, "apply"), run_key=f"{newest}:apply")
+def daily_sync_schedule(deployment: DeploymentSettings, running: bool) -> dg.ScheduleDefinition:
+    """The daily schedule at the deployment's cron and time zone (on when ``running``)."""
+    zone = deployment.sync_timezone
+
+    @dg.schedule(
+        name="daily_roster_sync",
+        job=roster_sync_job,
+        cron_schedule=deployment.sync_cron,
+        execution_timezone=zone,
+        default_status=(
+            dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
+        ),
+    )
+    def daily_roster_sync(
+        context: dg.ScheduleEvaluationContext, district: DistrictResource
+    ) -> dg.RunRequest | dg.SkipReason:
+        """Applies the newest complete batch once a day (ROSTER_SYNC_CRON, ROSTER_SYNC_TIMEZONE)."""
+        if not district.enable_daily_sync:
+            return dg.SkipReason("'Enable daily sync' is off in the district settings.")
+        settings = district.settings()
+        when = _tick_time(context)
+        day = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
+        blackout = period_of(day.date(), settings.blackouts())
+        if blackout is not None:
+            return dg.SkipReason(
+                f"{day.date()} is in the blackout period {blackout.text} (district setting "
+                "'Blackout dates', ROSTER_BLACKOUT_DATES): no daily sync today. A sync launched "
+                "by hand still runs."
+            )
+        ready = complete_batches(Path(settings.drop_dir), settings.settle_seconds)
+        if not ready:
+            return dg.SkipReason("no complete batch in the drop folder")
+        newest = ready[-1]
+        if not context.instance.has_dynamic_partition(roster_batches.name, newest):
+            context.instance.add_dynamic_partitions(roster_batches.name, [newest])
+        return dg.RunRequest(partition_key=sync_key(newest, "apply"), run_key=f"{newest}:apply")
+
+    return daily_roster_sync

@@ -1,0 +1,1 @@
+"""Command lines: the same runner and settings loader as the Dagster assets, without Dagster."""

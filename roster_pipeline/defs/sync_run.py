@@ -1,0 +1,31 @@
+"""A sync run in Dagster: the run config, and the runner's verdict as a result or a failure."""
+
+from typing import Literal
+
+import dagster as dg
+
+from roster_pipeline.defs import metadata
+from roster_pipeline.runner.sync_runner import SyncRun
+
+
+class SyncRunConfig(dg.Config):
+    """What an apply run does with its batch."""
+
+    action: Literal["run", "approve", "discard"] = "run"
+    """run: apply unless a safeguard holds it; approve: apply a held batch as planned;
+    discard: close a held batch without applying it."""
+
+
+def run_metadata(run: SyncRun) -> dict[str, object]:
+    """The run's metadata: status, verdict, counts, summary and plot (no personal data)."""
+    shown: dict[str, object] = {"verdict": run.status}
+    if run.outcome is not None:
+        shown |= metadata.sync_outcome(run.outcome, run.report)
+    return shown
+
+
+def checked(run: SyncRun) -> SyncRun:
+    """``run`` if the failure policy calls it a success; else the run fails with its message."""
+    if not run.ok:
+        raise dg.Failure(description=run.message(), metadata=run_metadata(run))
+    return run

@@ -1,0 +1,415 @@
+"""Every finding code, as a constant (generated: do not edit).
+
+    python -m roster_pipeline.devtools.codes_module
+
+Severities are in ``findings`` and the error policy; the guide is docs/findings.md.
+"""
+
+ARCHIVE_ENCRYPTED = "ARCHIVE_ENCRYPTED"  # file level
+ARCHIVE_LAYOUT = "ARCHIVE_LAYOUT"  # file level
+ARCHIVE_NESTED = "ARCHIVE_NESTED"  # file level
+ARCHIVE_PATH_UNSAFE = "ARCHIVE_PATH_UNSAFE"  # file level
+ARCHIVE_SYMLINK = "ARCHIVE_SYMLINK"  # file level
+ARCHIVE_TOO_LARGE = "ARCHIVE_TOO_LARGE"  # file level
+ARCHIVE_UNREADABLE = "ARCHIVE_UNREADABLE"  # file level
+BATCH_NO_ROSTER = "BATCH_NO_ROSTER"  # file level
+CLS_COURSE_LEADING_ZEROS = "CLS_COURSE_LEADING_ZEROS"  # classes.courseSourcedId
+CLS_COURSE_REJECTED = "CLS_COURSE_REJECTED"  # classes.courseSourcedId
+CLS_COURSE_UNKNOWN = "CLS_COURSE_UNKNOWN"  # classes.courseSourcedId
+CLS_DATE_INVALID = "CLS_DATE_INVALID"  # classes.csv: dateLastModified
+CLS_GRADE_INVALID = "CLS_GRADE_INVALID"  # classes.csv: grades
+CLS_GRADE_MAPPED = "CLS_GRADE_MAPPED"  # classes.csv: grades
+CLS_ID_DUPLICATE = "CLS_ID_DUPLICATE"  # classes.csv: sourcedId repeated
+CLS_ID_INVALID = "CLS_ID_INVALID"  # classes.csv: structure
+CLS_ID_SCIENTIFIC_NOTATION = "CLS_ID_SCIENTIFIC_NOTATION"  # classes.csv: structure
+CLS_OUT_OF_SCOPE = "CLS_OUT_OF_SCOPE"  # classes.csv: another school than the upload's
+CLS_REQUIRED_MISSING = "CLS_REQUIRED_MISSING"  # classes.csv: structure
+CLS_SCHOOL_LEADING_ZEROS = "CLS_SCHOOL_LEADING_ZEROS"  # classes.schoolSourcedId
+CLS_SCHOOL_NOT_SCHOOL = "CLS_SCHOOL_NOT_SCHOOL"  # resolve rule
+CLS_SCHOOL_REJECTED = "CLS_SCHOOL_REJECTED"  # classes.schoolSourcedId
+CLS_SCHOOL_UNKNOWN = "CLS_SCHOOL_UNKNOWN"  # classes.schoolSourcedId
+CLS_STATUS_INVALID = "CLS_STATUS_INVALID"  # classes.csv: status
+CLS_STATUS_MAPPED = "CLS_STATUS_MAPPED"  # classes.csv: status
+CLS_TERM_LEADING_ZEROS = "CLS_TERM_LEADING_ZEROS"  # classes.termSourcedIds
+CLS_TERM_REJECTED = "CLS_TERM_REJECTED"  # classes.termSourcedIds
+CLS_TERM_UNKNOWN = "CLS_TERM_UNKNOWN"  # classes.termSourcedIds
+CLS_VALUE_CASE = "CLS_VALUE_CASE"  # classes.csv: status
+CLS_VALUE_INVALID = "CLS_VALUE_INVALID"  # classes.csv: classType
+CRS_DATE_INVALID = "CRS_DATE_INVALID"  # courses.csv: dateLastModified
+CRS_GRADE_INVALID = "CRS_GRADE_INVALID"  # courses.csv: grades
+CRS_GRADE_MAPPED = "CRS_GRADE_MAPPED"  # courses.csv: grades
+CRS_ID_DUPLICATE = "CRS_ID_DUPLICATE"  # courses.csv: sourcedId repeated
+CRS_ID_INVALID = "CRS_ID_INVALID"  # courses.csv: structure
+CRS_ID_SCIENTIFIC_NOTATION = "CRS_ID_SCIENTIFIC_NOTATION"  # courses.csv: structure
+CRS_ORG_LEADING_ZEROS = "CRS_ORG_LEADING_ZEROS"  # courses.orgSourcedId
+CRS_ORG_REJECTED = "CRS_ORG_REJECTED"  # courses.orgSourcedId
+CRS_ORG_UNKNOWN = "CRS_ORG_UNKNOWN"  # courses.orgSourcedId
+CRS_REQUIRED_MISSING = "CRS_REQUIRED_MISSING"  # courses.csv: structure
+CRS_SCHOOL_YEAR_LEADING_ZEROS = "CRS_SCHOOL_YEAR_LEADING_ZEROS"  # courses.schoolYearSourcedId
+CRS_SCHOOL_YEAR_REJECTED = "CRS_SCHOOL_YEAR_REJECTED"  # courses.schoolYearSourcedId
+CRS_SCHOOL_YEAR_UNKNOWN = "CRS_SCHOOL_YEAR_UNKNOWN"  # courses.schoolYearSourcedId
+CRS_STATUS_INVALID = "CRS_STATUS_INVALID"  # courses.csv: status
+CRS_STATUS_MAPPED = "CRS_STATUS_MAPPED"  # courses.csv: status
+CRS_VALUE_CASE = "CRS_VALUE_CASE"  # courses.csv: status
+CSV_MALFORMED_QUOTES = "CSV_MALFORMED_QUOTES"  # file level
+CSV_RAGGED_ROW = "CSV_RAGGED_ROW"  # file level
+CSV_TOO_MANY_FIELDS = "CSV_TOO_MANY_FIELDS"  # file level
+CSV_UNBALANCED_QUOTE = "CSV_UNBALANCED_QUOTE"  # file level
+DEM_DATE_INVALID = "DEM_DATE_INVALID"  # demographics.csv: dateLastModified
+DEM_ID_DUPLICATE = "DEM_ID_DUPLICATE"  # demographics.csv: sourcedId repeated
+DEM_ID_INVALID = "DEM_ID_INVALID"  # demographics.csv: structure
+DEM_ID_SCIENTIFIC_NOTATION = "DEM_ID_SCIENTIFIC_NOTATION"  # demographics.csv: structure
+DEM_REQUIRED_MISSING = "DEM_REQUIRED_MISSING"  # demographics.csv: structure
+DEM_STATUS_INVALID = "DEM_STATUS_INVALID"  # demographics.csv: status
+DEM_STATUS_MAPPED = "DEM_STATUS_MAPPED"  # demographics.csv: status
+DEM_USER_LEADING_ZEROS = "DEM_USER_LEADING_ZEROS"  # demographics.sourcedId
+DEM_USER_REJECTED = "DEM_USER_REJECTED"  # demographics.sourcedId
+DEM_USER_UNKNOWN = "DEM_USER_UNKNOWN"  # demographics.sourcedId
+DEM_VALUE_CASE = "DEM_VALUE_CASE"  # demographics.csv: status
+DEM_VALUE_INVALID = "DEM_VALUE_INVALID"  # demographics.csv: americanIndianOrAlaskaNative
+ENR_CLASS_ARCHIVED = "ENR_CLASS_ARCHIVED"  # resolve rule
+ENR_CLASS_LEADING_ZEROS = "ENR_CLASS_LEADING_ZEROS"  # enrollments.classSourcedId
+ENR_CLASS_REJECTED = "ENR_CLASS_REJECTED"  # enrollments.classSourcedId
+ENR_CLASS_UNKNOWN = "ENR_CLASS_UNKNOWN"  # enrollments.classSourcedId
+ENR_DATE_INVALID = "ENR_DATE_INVALID"  # enrollments.csv: dateLastModified
+ENR_ID_DUPLICATE = "ENR_ID_DUPLICATE"  # enrollments.csv: sourcedId repeated
+ENR_ID_INVALID = "ENR_ID_INVALID"  # enrollments.csv: structure
+ENR_ID_SCIENTIFIC_NOTATION = "ENR_ID_SCIENTIFIC_NOTATION"  # enrollments.csv: structure
+ENR_OUT_OF_SCOPE = "ENR_OUT_OF_SCOPE"  # enrollments.csv: another school than the upload's
+ENR_REQUIRED_MISSING = "ENR_REQUIRED_MISSING"  # enrollments.csv: structure
+ENR_ROLE_INVALID = "ENR_ROLE_INVALID"  # enrollments.csv: role
+ENR_ROLE_MAPPED = "ENR_ROLE_MAPPED"  # enrollments.csv: role
+ENR_ROLE_MISMATCH = "ENR_ROLE_MISMATCH"  # resolve rule
+ENR_SCHOOL_LEADING_ZEROS = "ENR_SCHOOL_LEADING_ZEROS"  # enrollments.schoolSourcedId
+ENR_SCHOOL_MISMATCH = "ENR_SCHOOL_MISMATCH"  # resolve rule
+ENR_SCHOOL_REJECTED = "ENR_SCHOOL_REJECTED"  # enrollments.schoolSourcedId
+ENR_SCHOOL_UNKNOWN = "ENR_SCHOOL_UNKNOWN"  # enrollments.schoolSourcedId
+ENR_STATUS_INVALID = "ENR_STATUS_INVALID"  # enrollments.csv: status
+ENR_STATUS_MAPPED = "ENR_STATUS_MAPPED"  # enrollments.csv: status
+ENR_USER_INACTIVE = "ENR_USER_INACTIVE"  # resolve rule
+ENR_USER_LEADING_ZEROS = "ENR_USER_LEADING_ZEROS"  # enrollments.userSourcedId
+ENR_USER_REJECTED = "ENR_USER_REJECTED"  # enrollments.userSourcedId
+ENR_USER_UNKNOWN = "ENR_USER_UNKNOWN"  # enrollments.userSourcedId
+ENR_VALUE_CASE = "ENR_VALUE_CASE"  # enrollments.csv: status
+ENR_VALUE_INVALID = "ENR_VALUE_INVALID"  # enrollments.csv: primary
+FILE_COLUMN_MISSING = "FILE_COLUMN_MISSING"  # file level
+FILE_EMPTY = "FILE_EMPTY"  # file level
+FILE_ENCODING_CP1252 = "FILE_ENCODING_CP1252"  # file level
+FILE_ENCODING_UTF16 = "FILE_ENCODING_UTF16"  # file level
+FILE_HEADER_DUPLICATE = "FILE_HEADER_DUPLICATE"  # file level
+FILE_NOT_CSV = "FILE_NOT_CSV"  # file level
+FILE_NOT_LOADED = "FILE_NOT_LOADED"  # file level
+FILE_NO_ROWS = "FILE_NO_ROWS"  # file level
+FILE_NUL_BYTES = "FILE_NUL_BYTES"  # file level
+FILE_ONEROSTER_1_0 = "FILE_ONEROSTER_1_0"  # file level
+FILE_SECRET_DROPPED = "FILE_SECRET_DROPPED"  # file level
+FILE_TOO_WIDE = "FILE_TOO_WIDE"  # file level
+FILE_UNKNOWN = "FILE_UNKNOWN"  # file level
+FILE_UNREADABLE = "FILE_UNREADABLE"  # file level
+GDN_EMAIL_INVALID = "GDN_EMAIL_INVALID"  # guardians.csv: email
+GDN_ID_INVALID = "GDN_ID_INVALID"  # guardians.csv: structure
+GDN_ID_SCIENTIFIC_NOTATION = "GDN_ID_SCIENTIFIC_NOTATION"  # guardians.csv: structure
+GDN_LANGUAGE_INVALID = "GDN_LANGUAGE_INVALID"  # guardians.csv: language
+GDN_LANGUAGE_MAPPED = "GDN_LANGUAGE_MAPPED"  # guardians.csv: language
+GDN_PHONE_INVALID = "GDN_PHONE_INVALID"  # guardians.csv: phone
+GDN_RELATIONSHIP_INVALID = "GDN_RELATIONSHIP_INVALID"  # guardians.csv: relationship
+GDN_REQUIRED_MISSING = "GDN_REQUIRED_MISSING"  # guardians.csv: structure
+GDN_SMS_INVALID = "GDN_SMS_INVALID"  # guardians.csv: sms
+GDN_SMS_NOT_MOBILE = "GDN_SMS_NOT_MOBILE"  # guardians.csv: sms
+MANIFEST_FILE_MISSING = "MANIFEST_FILE_MISSING"  # file level
+MANIFEST_FILE_UNDECLARED = "MANIFEST_FILE_UNDECLARED"  # file level
+MANIFEST_KEY_MISSING = "MANIFEST_KEY_MISSING"  # file level
+MANIFEST_KEY_UNKNOWN = "MANIFEST_KEY_UNKNOWN"  # file level
+MANIFEST_MISSING = "MANIFEST_MISSING"  # file level
+MANIFEST_MODE_CONFLICT = "MANIFEST_MODE_CONFLICT"  # file level
+MANIFEST_VALUE_INVALID = "MANIFEST_VALUE_INVALID"  # file level
+MANIFEST_VERSION_INVALID = "MANIFEST_VERSION_INVALID"  # file level
+ORG_DATE_INVALID = "ORG_DATE_INVALID"  # orgs.csv: dateLastModified
+ORG_ID_DUPLICATE = "ORG_ID_DUPLICATE"  # orgs.csv: sourcedId repeated
+ORG_ID_INVALID = "ORG_ID_INVALID"  # orgs.csv: structure
+ORG_ID_SCIENTIFIC_NOTATION = "ORG_ID_SCIENTIFIC_NOTATION"  # orgs.csv: structure
+ORG_PARENT_LEADING_ZEROS = "ORG_PARENT_LEADING_ZEROS"  # orgs.parentSourcedId
+ORG_PARENT_REJECTED = "ORG_PARENT_REJECTED"  # orgs.parentSourcedId
+ORG_PARENT_UNKNOWN = "ORG_PARENT_UNKNOWN"  # orgs.parentSourcedId
+ORG_REQUIRED_MISSING = "ORG_REQUIRED_MISSING"  # orgs.csv: structure
+ORG_STATUS_INVALID = "ORG_STATUS_INVALID"  # orgs.csv: status
+ORG_STATUS_MAPPED = "ORG_STATUS_MAPPED"  # orgs.csv: status
+ORG_VALUE_CASE = "ORG_VALUE_CASE"  # orgs.csv: status
+ORG_VALUE_EXTENDED = "ORG_VALUE_EXTENDED"  # orgs.csv: type
+ORG_VALUE_INVALID = "ORG_VALUE_INVALID"  # orgs.csv: type
+REL_EMAIL_INVALID = "REL_EMAIL_INVALID"  # relationships.csv: parentEmail
+REL_ID_INVALID = "REL_ID_INVALID"  # relationships.csv: structure
+REL_ID_SCIENTIFIC_NOTATION = "REL_ID_SCIENTIFIC_NOTATION"  # relationships.csv: structure
+REL_RELATIONSHIP_INVALID = "REL_RELATIONSHIP_INVALID"  # relationships.csv: relationship
+REL_REQUIRED_MISSING = "REL_REQUIRED_MISSING"  # relationships.csv: structure
+ROL_DATE_INVALID = "ROL_DATE_INVALID"  # roles.csv: dateLastModified
+ROL_ID_DUPLICATE = "ROL_ID_DUPLICATE"  # roles.csv: sourcedId repeated
+ROL_ID_INVALID = "ROL_ID_INVALID"  # roles.csv: structure
+ROL_ID_SCIENTIFIC_NOTATION = "ROL_ID_SCIENTIFIC_NOTATION"  # roles.csv: structure
+ROL_ORG_LEADING_ZEROS = "ROL_ORG_LEADING_ZEROS"  # user_roles.orgSourcedId
+ROL_ORG_REJECTED = "ROL_ORG_REJECTED"  # user_roles.orgSourcedId
+ROL_ORG_UNKNOWN = "ROL_ORG_UNKNOWN"  # user_roles.orgSourcedId
+ROL_REQUIRED_MISSING = "ROL_REQUIRED_MISSING"  # roles.csv: structure
+ROL_ROLE_INVALID = "ROL_ROLE_INVALID"  # roles.csv: role
+ROL_ROLE_MAPPED = "ROL_ROLE_MAPPED"  # roles.csv: role
+ROL_STATUS_INVALID = "ROL_STATUS_INVALID"  # roles.csv: status
+ROL_STATUS_MAPPED = "ROL_STATUS_MAPPED"  # roles.csv: status
+ROL_USER_LEADING_ZEROS = "ROL_USER_LEADING_ZEROS"  # user_roles.userSourcedId
+ROL_USER_REJECTED = "ROL_USER_REJECTED"  # user_roles.userSourcedId
+ROL_USER_UNKNOWN = "ROL_USER_UNKNOWN"  # user_roles.userSourcedId
+ROL_VALUE_CASE = "ROL_VALUE_CASE"  # roles.csv: status
+ROL_VALUE_INVALID = "ROL_VALUE_INVALID"  # roles.csv: roleType
+SES_DATE_INVALID = "SES_DATE_INVALID"  # academicSessions.csv: dateLastModified
+SES_ID_DUPLICATE = "SES_ID_DUPLICATE"  # academicSessions.csv: sourcedId repeated
+SES_ID_INVALID = "SES_ID_INVALID"  # academicSessions.csv: structure
+SES_ID_SCIENTIFIC_NOTATION = "SES_ID_SCIENTIFIC_NOTATION"  # academicSessions.csv: structure
+SES_PARENT_LEADING_ZEROS = "SES_PARENT_LEADING_ZEROS"  # academic_sessions.parentSourcedId
+SES_PARENT_REJECTED = "SES_PARENT_REJECTED"  # academic_sessions.parentSourcedId
+SES_PARENT_UNKNOWN = "SES_PARENT_UNKNOWN"  # academic_sessions.parentSourcedId
+SES_REQUIRED_MISSING = "SES_REQUIRED_MISSING"  # academicSessions.csv: structure
+SES_STATUS_INVALID = "SES_STATUS_INVALID"  # academicSessions.csv: status
+SES_STATUS_MAPPED = "SES_STATUS_MAPPED"  # academicSessions.csv: status
+SES_VALUE_CASE = "SES_VALUE_CASE"  # academicSessions.csv: status
+SES_VALUE_EXTENDED = "SES_VALUE_EXTENDED"  # academicSessions.csv: type
+SES_VALUE_INVALID = "SES_VALUE_INVALID"  # academicSessions.csv: type
+USR_AGENT_LEADING_ZEROS = "USR_AGENT_LEADING_ZEROS"  # users.agentSourcedIds
+USR_AGENT_NOT_GUARDIAN = "USR_AGENT_NOT_GUARDIAN"  # resolve rule
+USR_AGENT_REJECTED = "USR_AGENT_REJECTED"  # users.agentSourcedIds
+USR_AGENT_UNKNOWN = "USR_AGENT_UNKNOWN"  # users.agentSourcedIds
+USR_DATE_INVALID = "USR_DATE_INVALID"  # users.csv: dateLastModified
+USR_EMAIL_INVALID = "USR_EMAIL_INVALID"  # users.csv: email
+USR_GRADE_INVALID = "USR_GRADE_INVALID"  # users.csv: grades
+USR_GRADE_MAPPED = "USR_GRADE_MAPPED"  # users.csv: grades
+USR_GUARDIAN_UNREACHABLE = "USR_GUARDIAN_UNREACHABLE"  # resolve rule
+USR_ID_DUPLICATE = "USR_ID_DUPLICATE"  # users.csv: sourcedId repeated
+USR_ID_INVALID = "USR_ID_INVALID"  # users.csv: structure
+USR_ID_SCIENTIFIC_NOTATION = "USR_ID_SCIENTIFIC_NOTATION"  # users.csv: structure
+USR_LANGUAGE_INVALID = "USR_LANGUAGE_INVALID"  # users.csv: language
+USR_LANGUAGE_MAPPED = "USR_LANGUAGE_MAPPED"  # users.csv: language
+USR_ORG_LEADING_ZEROS = "USR_ORG_LEADING_ZEROS"  # users.orgSourcedIds
+USR_ORG_MISSING = "USR_ORG_MISSING"  # resolve rule
+USR_ORG_REJECTED = "USR_ORG_REJECTED"  # users.orgSourcedIds
+USR_ORG_UNKNOWN = "USR_ORG_UNKNOWN"  # users.orgSourcedIds
+USR_OUT_OF_SCOPE = "USR_OUT_OF_SCOPE"  # users.csv: another school than the upload's
+USR_PHONE_INVALID = "USR_PHONE_INVALID"  # users.csv: phone
+USR_PRIMARY_ORG_LEADING_ZEROS = "USR_PRIMARY_ORG_LEADING_ZEROS"  # users.primaryOrgSourcedId
+USR_PRIMARY_ORG_REJECTED = "USR_PRIMARY_ORG_REJECTED"  # users.primaryOrgSourcedId
+USR_PRIMARY_ORG_UNKNOWN = "USR_PRIMARY_ORG_UNKNOWN"  # users.primaryOrgSourcedId
+USR_REQUIRED_MISSING = "USR_REQUIRED_MISSING"  # users.csv: structure
+USR_ROLE_INVALID = "USR_ROLE_INVALID"  # users.csv: role
+USR_ROLE_MAPPED = "USR_ROLE_MAPPED"  # users.csv: role
+USR_ROLE_MISSING = "USR_ROLE_MISSING"  # resolve rule
+USR_SMS_INVALID = "USR_SMS_INVALID"  # users.csv: sms
+USR_SMS_NOT_MOBILE = "USR_SMS_NOT_MOBILE"  # users.csv: sms
+USR_STATUS_INVALID = "USR_STATUS_INVALID"  # users.csv: status
+USR_STATUS_MAPPED = "USR_STATUS_MAPPED"  # users.csv: status
+USR_TOO_MANY_GUARDIANS = "USR_TOO_MANY_GUARDIANS"  # resolve rule
+USR_VALUE_CASE = "USR_VALUE_CASE"  # users.csv: status
+USR_VALUE_INVALID = "USR_VALUE_INVALID"  # users.csv: enabledUser
+
+ALL_CODES = frozenset(
+    {
+        ARCHIVE_ENCRYPTED,
+        ARCHIVE_LAYOUT,
+        ARCHIVE_NESTED,
+        ARCHIVE_PATH_UNSAFE,
+        ARCHIVE_SYMLINK,
+        ARCHIVE_TOO_LARGE,
+        ARCHIVE_UNREADABLE,
+        BATCH_NO_ROSTER,
+        CLS_COURSE_LEADING_ZEROS,
+        CLS_COURSE_REJECTED,
+        CLS_COURSE_UNKNOWN,
+        CLS_DATE_INVALID,
+        CLS_GRADE_INVALID,
+        CLS_GRADE_MAPPED,
+        CLS_ID_DUPLICATE,
+        CLS_ID_INVALID,
+        CLS_ID_SCIENTIFIC_NOTATION,
+        CLS_OUT_OF_SCOPE,
+        CLS_REQUIRED_MISSING,
+        CLS_SCHOOL_LEADING_ZEROS,
+        CLS_SCHOOL_NOT_SCHOOL,
+        CLS_SCHOOL_REJECTED,
+        CLS_SCHOOL_UNKNOWN,
+        CLS_STATUS_INVALID,
+        CLS_STATUS_MAPPED,
+        CLS_TERM_LEADING_ZEROS,
+        CLS_TERM_REJECTED,
+        CLS_TERM_UNKNOWN,
+        CLS_VALUE_CASE,
+        CLS_VALUE_INVALID,
+        CRS_DATE_INVALID,
+        CRS_GRADE_INVALID,
+        CRS_GRADE_MAPPED,
+        CRS_ID_DUPLICATE,
+        CRS_ID_INVALID,
+        CRS_ID_SCIENTIFIC_NOTATION,
+        CRS_ORG_LEADING_ZEROS,
+        CRS_ORG_REJECTED,
+        CRS_ORG_UNKNOWN,
+        CRS_REQUIRED_MISSING,
+        CRS_SCHOOL_YEAR_LEADING_ZEROS,
+        CRS_SCHOOL_YEAR_REJECTED,
+        CRS_SCHOOL_YEAR_UNKNOWN,
+        CRS_STATUS_INVALID,
+        CRS_STATUS_MAPPED,
+        CRS_VALUE_CASE,
+        CSV_MALFORMED_QUOTES,
+        CSV_RAGGED_ROW,
+        CSV_TOO_MANY_FIELDS,
+        CSV_UNBALANCED_QUOTE,
+        DEM_DATE_INVALID,
+        DEM_ID_DUPLICATE,
+        DEM_ID_INVALID,
+        DEM_ID_SCIENTIFIC_NOTATION,
+        DEM_REQUIRED_MISSING,
+        DEM_STATUS_INVALID,
+        DEM_STATUS_MAPPED,
+        DEM_USER_LEADING_ZEROS,
+        DEM_USER_REJECTED,
+        DEM_USER_UNKNOWN,
+        DEM_VALUE_CASE,
+        DEM_VALUE_INVALID,
+        ENR_CLASS_ARCHIVED,
+        ENR_CLASS_LEADING_ZEROS,
+        ENR_CLASS_REJECTED,
+        ENR_CLASS_UNKNOWN,
+        ENR_DATE_INVALID,
+        ENR_ID_DUPLICATE,
+        ENR_ID_INVALID,
+        ENR_ID_SCIENTIFIC_NOTATION,
+        ENR_OUT_OF_SCOPE,
+        ENR_REQUIRED_MISSING,
+        ENR_ROLE_INVALID,
+        ENR_ROLE_MAPPED,
+        ENR_ROLE_MISMATCH,
+        ENR_SCHOOL_LEADING_ZEROS,
+        ENR_SCHOOL_MISMATCH,
+        ENR_SCHOOL_REJECTED,
+        ENR_SCHOOL_UNKNOWN,
+        ENR_STATUS_INVALID,
+        ENR_STATUS_MAPPED,
+        ENR_USER_INACTIVE,
+        ENR_USER_LEADING_ZEROS,
+        ENR_USER_REJECTED,
+        ENR_USER_UNKNOWN,
+        ENR_VALUE_CASE,
+        ENR_VALUE_INVALID,
+        FILE_COLUMN_MISSING,
+        FILE_EMPTY,
+        FILE_ENCODING_CP1252,
+        FILE_ENCODING_UTF16,
+        FILE_HEADER_DUPLICATE,
+        FILE_NOT_CSV,
+        FILE_NOT_LOADED,
+        FILE_NO_ROWS,
+        FILE_NUL_BYTES,
+        FILE_ONEROSTER_1_0,
+        FILE_SECRET_DROPPED,
+        FILE_TOO_WIDE,
+        FILE_UNKNOWN,
+        FILE_UNREADABLE,
+        GDN_EMAIL_INVALID,
+        GDN_ID_INVALID,
+        GDN_ID_SCIENTIFIC_NOTATION,
+        GDN_LANGUAGE_INVALID,
+        GDN_LANGUAGE_MAPPED,
+        GDN_PHONE_INVALID,
+        GDN_RELATIONSHIP_INVALID,
+        GDN_REQUIRED_MISSING,
+        GDN_SMS_INVALID,
+        GDN_SMS_NOT_MOBILE,
+        MANIFEST_FILE_MISSING,
+        MANIFEST_FILE_UNDECLARED,
+        MANIFEST_KEY_MISSING,
+        MANIFEST_KEY_UNKNOWN,
+        MANIFEST_MISSING,
+        MANIFEST_MODE_CONFLICT,
+        MANIFEST_VALUE_INVALID,
+        MANIFEST_VERSION_INVALID,
+        ORG_DATE_INVALID,
+        ORG_ID_DUPLICATE,
+        ORG_ID_INVALID,
+        ORG_ID_SCIENTIFIC_NOTATION,
+        ORG_PARENT_LEADING_ZEROS,
+        ORG_PARENT_REJECTED,
+        ORG_PARENT_UNKNOWN,
+        ORG_REQUIRED_MISSING,
+        ORG_STATUS_INVALID,
+        ORG_STATUS_MAPPED,
+        ORG_VALUE_CASE,
+        ORG_VALUE_EXTENDED,
+        ORG_VALUE_INVALID,
+        REL_EMAIL_INVALID,
+        REL_ID_INVALID,
+        REL_ID_SCIENTIFIC_NOTATION,
+        REL_RELATIONSHIP_INVALID,
+        REL_REQUIRED_MISSING,
+        ROL_DATE_INVALID,
+        ROL_ID_DUPLICATE,
+        ROL_ID_INVALID,
+        ROL_ID_SCIENTIFIC_NOTATION,
+        ROL_ORG_LEADING_ZEROS,
+        ROL_ORG_REJECTED,
+        ROL_ORG_UNKNOWN,
+        ROL_REQUIRED_MISSING,
+        ROL_ROLE_INVALID,
+        ROL_ROLE_MAPPED,
+        ROL_STATUS_INVALID,
+        ROL_STATUS_MAPPED,
+        ROL_USER_LEADING_ZEROS,
+        ROL_USER_REJECTED,
+        ROL_USER_UNKNOWN,
+        ROL_VALUE_CASE,
+        ROL_VALUE_INVALID,
+        SES_DATE_INVALID,
+        SES_ID_DUPLICATE,
+        SES_ID_INVALID,
+        SES_ID_SCIENTIFIC_NOTATION,
+        SES_PARENT_LEADING_ZEROS,
+        SES_PARENT_REJECTED,
+        SES_PARENT_UNKNOWN,
+        SES_REQUIRED_MISSING,
+        SES_STATUS_INVALID,
+        SES_STATUS_MAPPED,
+        SES_VALUE_CASE,
+        SES_VALUE_EXTENDED,
+        SES_VALUE_INVALID,
+        USR_AGENT_LEADING_ZEROS,
+        USR_AGENT_NOT_GUARDIAN,
+        USR_AGENT_REJECTED,
+        USR_AGENT_UNKNOWN,
+        USR_DATE_INVALID,
+        USR_EMAIL_INVALID,
+        USR_GRADE_INVALID,
+        USR_GRADE_MAPPED,
+        USR_GUARDIAN_UNREACHABLE,
+        USR_ID_DUPLICATE,
+        USR_ID_INVALID,
+        USR_ID_SCIENTIFIC_NOTATION,
+        USR_LANGUAGE_INVALID,
+        USR_LANGUAGE_MAPPED,
+        USR_ORG_LEADING_ZEROS,
+        USR_ORG_MISSING,
+        USR_ORG_REJECTED,
+        USR_ORG_UNKNOWN,
+        USR_OUT_OF_SCOPE,
+        USR_PHONE_INVALID,
+        USR_PRIMARY_ORG_LEADING_ZEROS,
+        USR_PRIMARY_ORG_REJECTED,
+        USR_PRIMARY_ORG_UNKNOWN,
+        USR_REQUIRED_MISSING,
+        USR_ROLE_INVALID,
+        USR_ROLE_MAPPED,
+        USR_ROLE_MISSING,
+        USR_SMS_INVALID,
+        USR_SMS_NOT_MOBILE,
+        USR_STATUS_INVALID,
+        USR_STATUS_MAPPED,
+        USR_TOO_MANY_GUARDIANS,
+        USR_VALUE_CASE,
+        USR_VALUE_INVALID,
+    }
+)
+"""Every code above."""

@@ -1,0 +1,1 @@
+"""District settings: one typed model, one loader (``district.toml``, ``ROSTER_*`` overrides)."""

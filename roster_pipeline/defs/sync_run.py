@@ -1,6 +1,8 @@
 """A sync run in Dagster: the run config, and the runner's verdict as a result or a failure."""
 
+from datetime import UTC, date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -22,6 +24,16 @@ def run_metadata(run: SyncRun) -> dict[str, object]:
     if run.outcome is not None:
         shown |= metadata.sync_outcome(run.outcome, run.report)
     return shown
+
+
+def tick_day(context: dg.ScheduleEvaluationContext, zone: str) -> date:
+    """The day of a schedule's tick in ``zone`` (now, when evaluated by hand or in a test)."""
+    try:
+        when = context.scheduled_execution_time
+    except Exception:  # Dagster raises a check error when no time was set
+        when = None
+    when = when or datetime.now(UTC)
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone)).date()
 
 
 def checked(run: SyncRun) -> SyncRun:

@@ -1,14 +1,14 @@
 """Districts registered as they appear, and each synced daily in its own run."""
 
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from roster_pipeline.defs.districts.assets import district_sync
 from roster_pipeline.defs.districts.partitions import DISTRICT_TAG, districts
 from roster_pipeline.defs.districts.resources import DistrictsFolder
+from roster_pipeline.defs.sync_run import tick_day
 from roster_pipeline.settings.model import DeploymentSettings
 from roster_pipeline.settings.values import SettingsError
 from roster_pipeline.sync.calendar import period_of
@@ -36,7 +36,7 @@ def new_district_sensor(
 def district_run_requests(
     context: dg.ScheduleEvaluationContext | dg.SensorEvaluationContext,
     folder: DistrictsFolder,
-    day: datetime,
+    day: date,
 ) -> list[dg.RunRequest | dg.SkipReason]:
     """A run per registered district whose daily sync is due, else a reason why not.
 
@@ -49,7 +49,7 @@ def district_run_requests(
         except SettingsError as bad:
             decided.append(dg.SkipReason(f"{tenant}: {bad}"))
             continue
-        blackout = period_of(day.date(), settings.blackouts())
+        blackout = period_of(day, settings.blackouts())
         ready = complete_batches(Path(settings.drop_dir), settings.settle_seconds)
         if not settings.enable_daily_sync:
             decided.append(dg.SkipReason(f"{tenant}: 'Enable daily sync' is off"))
@@ -82,9 +82,7 @@ def daily_districts_schedule(deployment: DeploymentSettings) -> dg.ScheduleDefin
         context: dg.ScheduleEvaluationContext, districts_folder: DistrictsFolder
     ) -> list[dg.RunRequest] | dg.SkipReason:
         """A run for each district with daily sync on and a complete batch (its own process)."""
-        when = context.scheduled_execution_time or datetime.now(UTC)
-        day = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
-        decided = district_run_requests(context, districts_folder, day)
+        decided = district_run_requests(context, districts_folder, tick_day(context, zone))
         runs = [d for d in decided if isinstance(d, dg.RunRequest)]
         if runs:
             return runs

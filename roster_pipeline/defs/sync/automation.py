@@ -4,15 +4,14 @@ The sensor registers each new complete batch folder (and previews it); the sched
 newest batch when 'Enable daily sync' is on.
 """
 
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.sync.assets import roster_sync
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
+from roster_pipeline.defs.sync_run import tick_day
 from roster_pipeline.settings.model import DeploymentSettings
 from roster_pipeline.sync.calendar import period_of
 from roster_pipeline.sync.drop_folder import complete_batches
@@ -43,15 +42,6 @@ def new_batch_sensor(
     )
 
 
-def _tick_time(context: dg.ScheduleEvaluationContext) -> datetime:
-    """The tick's time; now when the context has none (an evaluation by hand or in a test)."""
-    try:
-        when = context.scheduled_execution_time
-    except Exception:  # Dagster raises a check error when no time was set
-        when = None
-    return when or datetime.now(UTC)
-
-
 def daily_sync_schedule(deployment: DeploymentSettings, running: bool) -> dg.ScheduleDefinition:
     """The daily schedule at the deployment's cron and time zone (on when ``running``)."""
     zone = deployment.sync_timezone
@@ -72,12 +62,11 @@ def daily_sync_schedule(deployment: DeploymentSettings, running: bool) -> dg.Sch
         if not district.enable_daily_sync:
             return dg.SkipReason("'Enable daily sync' is off in the district settings.")
         settings = district.settings()
-        when = _tick_time(context)
-        day = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
-        blackout = period_of(day.date(), settings.blackouts())
+        day = tick_day(context, zone)
+        blackout = period_of(day, settings.blackouts())
         if blackout is not None:
             return dg.SkipReason(
-                f"{day.date()} is in the blackout period {blackout.text} (district setting "
+                f"{day} is in the blackout period {blackout.text} (district setting "
                 "'Blackout dates', ROSTER_BLACKOUT_DATES): no daily sync today. A sync launched "
                 "by hand still runs."
             )

@@ -57,6 +57,14 @@ def mask_name_expr(col: pl.Expr) -> pl.Expr:
     return pl.concat_str(col.str.slice(0, 1), pl.lit("***"))
 
 
+EMAIL_IN_TEXT = r"[^\s'\"(),;<>]+@([^\s'\"(),;<>]+)"
+
+
+def mask_text_expr(col: pl.Expr) -> pl.Expr:
+    """Free text (a message) with any e-mail address in it masked to ``***@domain``."""
+    return col.str.replace_all(EMAIL_IN_TEXT, "***@$1")
+
+
 PII_COLUMNS: dict[str, str] = {
     "given_name": "name",
     "family_name": "name",

@@ -27,8 +27,20 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+STORAGE_VERSION = "v1.5.0"
+"""The storage format of a new district file: the newest the DuckDB command-line client on PyPI
+(duckdb-cli 1.5) reads, so analysts open it with ``duckdb -readonly``; the 2.0 library reads and
+writes it. A file keeps the format it was created with."""
 DEFAULT_MEMORY_LIMIT = "2GB"
 """DuckDB's memory cap in a run unless the district sets another."""
+
+
+def _create(path: Path) -> None:
+    """A new, empty database file in the analysts' client's storage format."""
+    with duckdb.connect() as con:
+        con.execute(
+            f"ATTACH {_quoted(path)} AS fresh (STORAGE_VERSION '{STORAGE_VERSION}')"
+        ).fetchall()
 
 
 class WarehouseBusyError(RuntimeError):
@@ -63,6 +75,8 @@ class Warehouse:
             work.unlink(missing_ok=True)
             if self.path.exists():
                 shutil.copyfile(self.path, work)
+            else:
+                _create(work)
             con = duckdb.connect(str(work), config={"memory_limit": self.memory_limit})
             before = work.with_name(work.name + ".before")
             try:

@@ -2,6 +2,8 @@
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -80,6 +82,22 @@ def test_every_published_table_is_in_the_guide(sample_db):
         f"{t}.{c}" for t, c in columns if c not in GUIDE and c not in ("extensions", "_row_hash")
     )
     assert undocumented == []
+
+
+CLI = Path(sys.executable).parent / "duckdb"
+
+
+@pytest.mark.parametrize("sql", QUERIES, ids=[f"query{i}" for i in range(len(QUERIES))])
+def test_example_query_runs_in_the_duckdb_command_line_client(sql, sample_db):
+    assert "duckdb -readonly data/roster.duckdb" in GUIDE  # the guide's first step
+    done = subprocess.run(
+        [str(CLI), "-readonly", "-csv", str(sample_db), "-c", sql],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.strip().splitlines()) >= 2  # a header and at least one row
 
 
 @pytest.mark.parametrize("sql", QUERIES, ids=[f"query{i}" for i in range(len(QUERIES))])

@@ -11,7 +11,6 @@ from roster_pipeline.defs.guardians import definitions as guardians
 from roster_pipeline.defs.relationships import definitions as relationships
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.roster import definitions as roster
-from roster_pipeline.defs.roster.io_manager import FrameStoreIOManager
 from roster_pipeline.defs.sync.definitions import sync_definitions
 from roster_pipeline.settings.load import load_deployment, load_district
 
@@ -21,12 +20,7 @@ def defs() -> dg.Definitions:
     """Every domain, with the code location's district settings as the ``district`` resource."""
     deployment = load_deployment()
     district = load_district()
-    resources = dg.Definitions(
-        resources={
-            "district": DistrictResource(**district.model_dump()),
-            "frame_store": FrameStoreIOManager(),
-        }
-    )
+    resources = dg.Definitions(resources={"district": DistrictResource(**district.model_dump())})
     return dg.Definitions.merge(
         roster.defs,
         sync_definitions(deployment, district.enable_daily_sync),

@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from roster_pipeline import findings
-from roster_pipeline.privacy import masked_preview
+from roster_pipeline.privacy import mask_text_expr, masked_preview
 from roster_pipeline.reports.sync_report import SyncReport
 from roster_pipeline.sync.run import SyncOutcome
 
@@ -46,6 +46,32 @@ def preview(frame: pl.DataFrame, rows: int = 5) -> dg.MetadataValue:
         for row in shown.iter_rows()
     ]
     return dg.MetadataValue.md("\n".join([header, sep, *body]))
+
+
+FAILED_ROWS = 50
+"""Failed upload rows shown in a run's metadata (all of them are in the results workbook)."""
+
+
+def failed_rows(results: pl.DataFrame, limit: int = FAILED_ROWS) -> dg.MetadataValue:
+    """The upload's FAILED rows as a table in the UI: line, ids, action and the message.
+
+    Any e-mail address in a message is masked; no name, e-mail or phone column is shown.
+    """
+    shown = [
+        c
+        for c in ("line", "student_sourced_id", "guardian_sourced_id", "action", "message")
+        if c in results.columns
+    ]
+    failed = (
+        results.filter(pl.col("result") == "FAILED")
+        .head(limit)
+        .select(pl.col(shown).cast(pl.String))
+        .with_columns(mask_text_expr(pl.col("message")).alias("message"))
+    )
+    return dg.MetadataValue.table(
+        records=[dg.TableRecord(row) for row in failed.iter_rows(named=True)],
+        schema=dg.TableSchema(columns=[dg.TableColumn(c, "string") for c in shown]),
+    )
 
 
 def counts(found: pl.DataFrame) -> dict[str, int]:

@@ -12,7 +12,6 @@ from typing import Any
 import dagster as dg
 from pydantic import Field, create_model
 
-from roster_pipeline.defs.roster.io_manager import FrameStoreIOManager
 from roster_pipeline.settings.load import SETTINGS_FILE, load_district
 from roster_pipeline.settings.model import DistrictSettings
 
@@ -47,16 +46,11 @@ def district_resource(home: Path | None = None, **overrides: object) -> Any:
     return DistrictResource(**load_district(home, overrides=overrides).model_dump())
 
 
-def roster_resources(
-    work_dir: str | None = None, district: Any = None, **overrides: object
-) -> dict[str, object]:
-    """Every resource the definitions use: the district's settings and the frame store.
+def roster_resources(district: Any = None, **overrides: object) -> dict[str, object]:
+    """Every resource the definitions use: the district's settings.
 
     The settings are the loaded ones (or ``district``'s) with ``overrides`` over them.
     """
     if district is not None:
         overrides = {**district.settings().model_dump(), **overrides}
-    return {
-        "district": district_resource(**overrides),
-        "frame_store": FrameStoreIOManager(base_dir=work_dir),
-    }
+    return {"district": district_resource(**overrides)}

@@ -26,9 +26,9 @@ from queue import Empty
 def _materialize(folder: str, db: str) -> bool:
     """The full load through the real Dagster assets and checks."""
     import roster_pipeline.definitions  # noqa: F401  the code location, as a run worker loads it
-    from roster_pipeline.defs.roster.definitions import materialize_batch
+    from roster_pipeline.defs.sync.materialize import materialize_batch
 
-    return materialize_batch(folder, db, work_dir=str(Path(db).parent / "work"))
+    return materialize_batch(Path(folder), duckdb_path=db).success
 
 
 BASELINE_SQL = (

@@ -40,7 +40,6 @@ DATA_HOME = PROJECT_ROOT / "data"
 SETTINGS_FILE = "district.toml"
 PATH_FIELDS = (
     "drop_dir",
-    "data_dir",
     "duckdb_path",
     "results_dir",
     "guardians_path",

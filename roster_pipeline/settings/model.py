@@ -73,13 +73,6 @@ class DistrictSettings(BaseModel):
         group="files",
         per_district=True,
     )
-    data_dir: str = setting(
-        "sample_district",
-        "ROSTER_DATA_DIR",
-        "The batch the roster_load job reads: one export as a folder or a .zip.",
-        group="files",
-        per_district=True,
-    )
     duckdb_path: str = setting(
         "roster.duckdb",
         "ROSTER_DUCKDB_PATH",

@@ -21,13 +21,21 @@ EXPECTED_ASSETS = {
     "batches",
     "guardian_upload",
     "relationship_import",
-    "roster_sync",
+    "sync_plan",
     "district_sync",
 }
-ROSTER_LOAD = {
-    "raw_roster_files",
-    "validated_roster_files",
-    *(EXPECTED_ASSETS - {"guardian_upload", "relationship_import", "roster_sync", "district_sync"}),
+TABLES = {
+    "orgs",
+    "academic_sessions",
+    "courses",
+    "classes",
+    "users",
+    "user_roles",
+    "enrollments",
+    "demographics",
+    "student_guardians",
+    "findings",
+    "batches",
 }
 
 
@@ -53,10 +61,24 @@ def test_definitions_load_with_expected_assets_checks_and_jobs():
         "enrollments_in_active_classes",
         "users_ids_unique",
     } <= checks
-    assert job_assets(defs, "roster_load") == ROSTER_LOAD
+    # one write path: files -> validated -> plan -> tables; the tables are written only by it
+    assert graph.get(dg.AssetKey("validated_roster_files")).parent_keys == {
+        dg.AssetKey("raw_roster_files")
+    }
+    assert graph.get(dg.AssetKey("sync_plan")).parent_keys == {
+        dg.AssetKey("validated_roster_files")
+    }
+    for table in TABLES:
+        node = graph.get(dg.AssetKey(table))
+        assert node.parent_keys == {dg.AssetKey("sync_plan")}, table
+        assert not node.is_materializable, table  # no other job can write it
     upload = graph.get(dg.AssetKey("guardian_upload"))
     assert upload.partitions_def.get_partition_keys() == ["preview", "apply"]
-    assert job_assets(defs, "roster_sync_job") == {"roster_sync"}
+    assert job_assets(defs, "roster_sync_job") == {
+        "raw_roster_files",
+        "validated_roster_files",
+        "sync_plan",
+    }
     assert job_assets(defs, "sync_district") == {"district_sync"}
     assert {s.name for s in defs.schedules} == {"daily_roster_sync", "daily_district_syncs"}
     assert {s.name for s in defs.sensors} == {"new_batch_sensor", "new_district_sensor"}
@@ -70,9 +92,11 @@ def test_the_definitions_do_not_depend_on_local_district_folders(tmp_path, monke
     monkeypatch.setenv("ROSTER_DISTRICTS_DIR", str(root))
     with_two = load_definitions()
     keys = {k.to_user_string() for k in with_two.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == EXPECTED_ASSETS == {
-        k.to_user_string() for k in empty.resolve_asset_graph().get_all_asset_keys()
-    }
+    assert (
+        keys
+        == EXPECTED_ASSETS
+        == {k.to_user_string() for k in empty.resolve_asset_graph().get_all_asset_keys()}
+    )
     district = with_two.resolve_asset_graph().get(dg.AssetKey("district_sync"))
     assert isinstance(district.partitions_def, dg.DynamicPartitionsDefinition)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import zipfile
 from pathlib import Path
 
@@ -11,9 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from roster_pipeline.defs.resources import district_resource, roster_resources
-from roster_pipeline.defs.roster.checks import roster_checks
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
+from roster_pipeline.defs.resources import district_resource
+from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline_tests.conftest import write_batch
 from roster_pipeline_tests.defs.exports import V1_1
 
@@ -23,22 +21,7 @@ SECRET = "Zq7-h0rse-battery-staple-91"
 def materialize(
     data: Path, db: Path, instance: dg.DagsterInstance | None = None, **kw
 ) -> dg.ExecuteInProcessResult:
-    result = dg.materialize(
-        [*ROSTER_ASSETS, *roster_checks],
-        resources=roster_resources(
-            data_dir=str(data),
-            duckdb_path=str(db),
-            work_dir=str(db.parent / "work"),
-            tenant_id="t",
-            **kw,
-        ),
-        instance=instance,
-        raise_on_error=False,
-    )
-    for thread in threading.enumerate():  # the frame store is written in the background
-        if thread.name.startswith("framestore-"):
-            thread.join()
-    return result
+    return materialize_batch(data, duckdb_path=str(db), tenant_id="t", instance=instance, **kw)
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -96,7 +79,6 @@ def test_a_planted_password_appears_in_no_byte_the_run_wrote(tmp_path):
     assert SECRET not in str([e.dagster_event for e in logs]) + str([e.user_message for e in logs])
     written = [p for p in tmp_path.rglob("*") if p.is_file() and "batch" not in p.parts]
     assert any(p.suffix == ".duckdb" for p in written)
-    assert any(p.suffix == ".arrow" for p in written)
     assert any(p.suffix == ".xlsx" for p in written)
     assert any("dagster_home" in p.parts for p in written)
     assert [p for p in written if _found_in(p)] == []

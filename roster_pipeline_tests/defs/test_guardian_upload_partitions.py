@@ -5,21 +5,19 @@ import duckdb
 
 from roster_pipeline.defs.guardians.assets import guardian_upload
 from roster_pipeline.defs.resources import roster_resources
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
+from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline_tests.conftest import PROJECT, SAMPLE
 
 
 def test_preview_then_apply_partitions_on_the_sample(tmp_path):
     db = tmp_path / "roster.duckdb"
     resources = roster_resources(
-        data_dir=str(SAMPLE),
         duckdb_path=str(db),
-        work_dir=str(tmp_path / "work"),
         sync_manages_guardians=False,
         guardians_path=str(PROJECT / "data" / "guardians.csv"),
         results_dir=str(tmp_path / "results"),
     )
-    assert dg.materialize(ROSTER_ASSETS, resources=resources).success
+    assert materialize_batch(SAMPLE, district=resources["district"]).success
 
     def count_upload_guardians() -> int:
         with duckdb.connect(str(db), read_only=True) as con:
@@ -41,6 +39,17 @@ def test_preview_then_apply_partitions_on_the_sample(tmp_path):
     assert preview.success and count_upload_guardians() == 0
     meta = preview.asset_materializations_for_node("guardian_upload")[0].metadata
     assert meta["mode"].value == "preview" and meta["result_SUCCESS"].value == 4
+    failed = meta["failed_rows"].value  # the Dry Run's reasons, readable in the UI
+    messages = [r.data["message"] for r in failed.records]
+    assert len(messages) == meta["result_FAILED"].value > 0
+    assert any("No student has id '9999999'" in m for m in messages)
+    assert {c.name for c in failed.schema.columns} == {
+        "line",
+        "student_sourced_id",
+        "guardian_sourced_id",
+        "action",
+        "message",
+    }
     assert (tmp_path / "results").is_dir()
 
     applied = dg.materialize([guardian_upload], resources=resources, partition_key="apply")

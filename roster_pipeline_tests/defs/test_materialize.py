@@ -6,9 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from roster_pipeline.defs.resources import roster_resources
-from roster_pipeline.defs.roster.checks import roster_checks
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
+from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline_tests.conftest import CONFORMANCE, SAMPLE
 
 needs_conformance = pytest.mark.skipif(
@@ -17,15 +15,7 @@ needs_conformance = pytest.mark.skipif(
 
 
 def materialize(folder: Path, db: Path) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [*ROSTER_ASSETS, *roster_checks],
-        resources=roster_resources(
-            data_dir=str(folder),
-            duckdb_path=str(db),
-            work_dir=str(db.parent / "work"),
-            tenant_id="test",
-        ),
-    )
+    return materialize_batch(folder, duckdb_path=str(db), tenant_id="test")
 
 
 def table(db: Path, sql: str) -> list[tuple]:
@@ -63,7 +53,7 @@ def test_sample_district_materializes_with_its_deliberate_mistakes(tmp_path):
         "ENR_CLASS_UNKNOWN",
         "CLS_SCHOOL_UNKNOWN",
     } <= finding_codes(db)
-    users = result.asset_materializations_for_node("roster_tables")
+    users = result.asset_materializations_for_node("roster_sync")
     by_key = {m.asset_key.to_user_string(): m.metadata for m in users}
     assert (
         by_key["users"]["dagster/row_count"].value == table(db, "SELECT count(*) FROM users")[0][0]

@@ -6,19 +6,14 @@ import dagster as dg
 import duckdb
 
 from roster_pipeline.defs.resources import roster_resources
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
+from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline_tests.conftest import SAMPLE
 
 
 def test_metadata_and_logs_hold_no_email_phone_or_full_name(tmp_path, caplog):
     db = tmp_path / "roster.duckdb"
     with caplog.at_level(logging.DEBUG):
-        result = dg.materialize(
-            ROSTER_ASSETS,
-            resources=roster_resources(
-                data_dir=str(SAMPLE), duckdb_path=str(db), work_dir=str(tmp_path / "work")
-            ),
-        )
+        result = materialize_batch(SAMPLE, duckdb_path=str(db))
     shown = [str(e.event_specific_data) for e in result.all_events] + [
         r.getMessage() for r in caplog.records
     ]
@@ -46,7 +41,6 @@ def test_sync_runs_show_counts_never_contacts(tmp_path, caplog):
     db = tmp_path / "roster.duckdb"
     resources = roster_resources(
         duckdb_path=str(db),
-        work_dir=str(tmp_path / "work"),
         district=district_resource(drop_dir=str(drop), update_active_contacts=True),
     )
     shown = []
@@ -69,3 +63,13 @@ def test_sync_runs_show_counts_never_contacts(tmp_path, caplog):
     assert secrets
     assert sorted(s for s in secrets if s in text) == []
     assert "changes_created" in text
+
+
+def test_an_email_inside_a_message_is_masked_for_metadata():
+    import polars as pl
+
+    from roster_pipeline.privacy import mask_text_expr
+
+    text = pl.Series(["Guardian 'g1' (ana.reyes@mail.example.org) has two emails.", None, "ok"])
+    masked = pl.select(mask_text_expr(pl.lit(text))).to_series().to_list()
+    assert masked == ["Guardian 'g1' (***@mail.example.org) has two emails.", None, "ok"]

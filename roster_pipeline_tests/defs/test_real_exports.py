@@ -16,9 +16,8 @@ import duckdb
 import pytest
 
 from roster_pipeline.defs.resources import district_resource, roster_resources
-from roster_pipeline.defs.roster.checks import roster_checks
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
 from roster_pipeline.defs.sync.assets import roster_sync
+from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
 from roster_pipeline.sync.drop_folder import complete_batches
 from roster_pipeline_tests.conftest import SAMPLE, write_batch
@@ -28,17 +27,7 @@ TABLES = ("orgs", "academic_sessions", "courses", "classes", "users", "enrollmen
 
 
 def materialize(data: Path, db: Path, **settings) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [*ROSTER_ASSETS, *roster_checks],
-        resources=roster_resources(
-            data_dir=str(data),
-            duckdb_path=str(db),
-            work_dir=str(db.parent / "work"),
-            tenant_id="t",
-            **settings,
-        ),
-        raise_on_error=False,
-    )
+    return materialize_batch(data, duckdb_path=str(db), tenant_id="t", **settings)
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -185,9 +174,7 @@ def test_the_sensor_sees_a_settled_zip_as_one_batch_and_the_sync_applies_it(tmp_
     assert complete_batches(drop, settle_seconds=0) == ["2026-11-23.zip"]
     db = tmp_path / "r.duckdb"
     district = district_resource(drop_dir=str(drop), settle_seconds=0)
-    resources = roster_resources(
-        duckdb_path=str(db), work_dir=str(tmp_path / "w"), district=district
-    )
+    resources = roster_resources(duckdb_path=str(db), district=district)
     with dg.instance_for_test() as instance:
 
         def sync(batch: str, mode: str = "apply") -> dg.ExecuteInProcessResult:

@@ -4,19 +4,17 @@ import dagster as dg
 
 from roster_pipeline.defs.relationships.assets import relationship_import
 from roster_pipeline.defs.resources import roster_resources
-from roster_pipeline.defs.roster.definitions import ROSTER_ASSETS
+from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline_tests.conftest import PROJECT, SAMPLE
 
 
 def test_preview_then_apply_partitions_on_the_sample(tmp_path):
     resources = roster_resources(
-        data_dir=str(SAMPLE),
         duckdb_path=str(tmp_path / "r.duckdb"),
-        work_dir=str(tmp_path / "w"),
         relationships_path=str(PROJECT / "data" / "relationships.csv"),
         results_dir=str(tmp_path / "results"),
     )
-    assert dg.materialize(ROSTER_ASSETS, resources=resources).success
+    assert materialize_batch(SAMPLE, district=resources["district"]).success
     runs = {}
     for mode in ("preview", "apply"):
         result = dg.materialize([relationship_import], resources=resources, partition_key=mode)

@@ -44,9 +44,7 @@ def drop(tmp_path) -> Path:
 
 def test_preview_apply_hold_and_approve_as_partitions(drop, tmp_path):
     db = tmp_path / "r.duckdb"
-    resources = roster_resources(
-        duckdb_path=str(db), work_dir=str(tmp_path / "w"), district=district(drop)
-    )
+    resources = roster_resources(duckdb_path=str(db), district=district(drop))
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(roster_batches.name, ["2026-11-20", "2026-11-21"])
 
@@ -62,7 +60,11 @@ def test_preview_apply_hold_and_approve_as_partitions(drop, tmp_path):
 
         preview = run("2026-11-20", "preview")
         assert preview.success
-        meta = preview.asset_materializations_for_node("roster_sync")[0].metadata
+        (meta,) = [
+            m.metadata
+            for m in preview.asset_materializations_for_node("roster_sync")
+            if m.asset_key == dg.AssetKey("sync_plan")
+        ]
         assert meta["status"].value == "previewed"
         assert meta["changes_created"].value > 0
         workbook = Path(meta["results_workbook"].value)
@@ -180,9 +182,7 @@ def test_a_blackout_date_skips_the_schedule_and_a_manual_run_still_works(drop, t
         assert isinstance(tick(datetime(2026, 8, 21, 10, 0, tzinfo=UTC)), dg.RunRequest)
         # a manual run in a blackout period is not the schedule's: it applies as always
         db = tmp_path / "manual.duckdb"
-        resources = roster_resources(
-            duckdb_path=str(db), work_dir=str(tmp_path / "w"), district=settings
-        )
+        resources = roster_resources(duckdb_path=str(db), district=settings)
         instance.add_dynamic_partitions(roster_batches.name, ["2026-11-20"])
         manual = dg.materialize(
             [roster_sync],

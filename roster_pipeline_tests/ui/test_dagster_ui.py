@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from roster_pipeline_tests.conftest import PROJECT, SAMPLE
+from roster_pipeline_tests.conftest import PROJECT
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -62,13 +62,11 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 240) -> 
 def ui(tmp_path_factory):
     """The UI of the project on a free loopback port, with the sample in a drop folder."""
     root = tmp_path_factory.mktemp("ui")
-    shutil.copytree(SAMPLE, root / "drop" / "sample")
     port = free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(root / "home"),
         "ROSTER_SETTINGS_FILE": str(root / "district.toml"),  # none: the defaults
-        "ROSTER_DATA_DIR": str(SAMPLE),
         "ROSTER_DUCKDB_PATH": str(root / "roster.duckdb"),
         "ROSTER_DROP_DIR": str(root / "drop"),
         "ROSTER_SETTLE_SECONDS": "0",
@@ -92,21 +90,12 @@ def ui(tmp_path_factory):
         log.close()
 
 
-def register_sample_batch(ui: dict) -> None:
-    """What the sensor does when a folder lands: the batch becomes a partition."""
-    import dagster as dg
-    from dagster._core.instance.ref import InstanceRef
-
-    instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(ui["home"])))
-    instance.add_dynamic_partitions("roster_batches", ["sample"])
-
-
 def launch_preview_by_clicks(page) -> str:
-    """Materialize... -> batch ``sample``, mode ``preview`` -> Launch 1 run; the run's id."""
+    """Materialize... -> batch ``2026-11-24``, mode ``preview`` -> Launch 1 run; the run's id."""
     page.get_by_role("button", name="Materialize", exact=False).first.click()
     dialog = page.locator("[role=dialog]")
     dialog.get_by_text("Partition selection").wait_for(timeout=30_000)
-    for value in ("sample", "preview"):  # the batch dimension first, then the mode
+    for value in ("2026-11-24", "preview"):  # the batch dimension first, then the mode
         dialog.get_by_text("Select a partition or create one").first.click()
         page.get_by_role("menuitem").filter(has_text=value).last.click()
         page.keyboard.press("Escape")
@@ -126,7 +115,6 @@ def screenshot(page, name: str, tmp: Path) -> Path:
 
 
 def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
-    register_sample_batch(ui)
     base = f"http://127.0.0.1:{ui['port']}"
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -142,22 +130,27 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
             return page.inner_text("body")
 
         graph = visit("/asset-groups", "roster")
-        for group in ("intake", "validate", "roster", "sync", "guardians", "relationships"):
+        for group in ("sync", "roster", "guardians", "relationships", "districts"):
             assert group in graph
         page.wait_for_timeout(2000)
         assert screenshot(page, "asset-graph.png", tmp_path).stat().st_size > 10_000
 
-        catalog = visit("/assets", "roster_sync")
-        for asset in ("users", "enrollments", "student_guardians", "findings", "roster_sync"):
+        catalog = visit("/assets", "sync_plan")
+        for asset in ("users", "enrollments", "student_guardians", "findings", "sync_plan"):
             assert asset in catalog
 
-        visit("/assets/roster_sync", "roster_sync")
+        # dev.sh applied day 1: the users page says what is in users, since which batch, checked
+        users = visit("/assets/users", "dagster/row_count")
+        assert "2026-11-23" in users and "users_ids_unique" in users
+        assert screenshot(page, "users-after-apply.png", tmp_path).stat().st_size > 10_000
+
+        visit("/assets/sync_plan", "sync_plan")
         run_id = launch_preview_by_clicks(page)
         visit(f"/runs/{run_id}", "roster_sync")
         page.get_by_text("RUN_SUCCESS").first.wait_for(timeout=180_000)
 
-        synced = visit("/assets/roster_sync", "sample|preview")
-        assert "sample|preview" in synced and "previewed" in synced
+        synced = visit("/assets/sync_plan", "2026-11-24|preview")
+        assert "2026-11-24|preview" in synced and "previewed" in synced
         assert "changes_unchanged" in synced and "users" in synced
         page.get_by_text("[Show Markdown]").first.click()
         summary = page.get_by_text("Findings", exact=True).first
@@ -165,7 +158,9 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
         body = page.inner_text("body")
         assert "USR_ID_DUPLICATE" in body and "Safeguards" in body
         assert "Results workbook:" in body and ".xlsx" in body
-        workbooks = list((ui["root"] / "results").glob("sync-sample-*-preview-previewed-*.xlsx"))
+        workbooks = list(
+            (ui["root"] / "results").glob("sync-2026-11-24-*-preview-previewed-*.xlsx")
+        )
         assert len(workbooks) == 1
         plot = workbooks[0].with_suffix(".png")
         folder = Path(os.environ.get("ROSTER_SCREENSHOTS_DIR") or tmp_path)
@@ -176,5 +171,5 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
         assert "new_batch_sensor" in automation
         switches = page.locator("input[type='checkbox']:not([aria-label='Select all'])")
         states = [s.is_checked() for s in switches.all()]
-        assert states.count(True) == 0 and len(states) >= 2  # both off, as the settings say
+        assert states.count(True) == 0 and len(states) >= 4  # all off, as the settings say
         browser.close()

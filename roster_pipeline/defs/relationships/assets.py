@@ -6,7 +6,7 @@ import dagster as dg
 import polars as pl
 
 from roster_pipeline.defs.guardians.partitions import upload_mode
-from roster_pipeline.defs.metadata import preview
+from roster_pipeline.defs.metadata import failed_rows, preview
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.uploads.engine import UploadRefusedError
 from roster_pipeline.uploads.relationships.importer import run_import
@@ -47,6 +47,7 @@ def relationship_import(
             "data_check": dg.MetadataValue.json(outcome.counts()),
             "preview_check": outcome.preview_check or "(preview)",
             "failed_sample": preview(failed, rows=10),
+            "failed_rows": failed_rows(outcome.results),
             "results_xlsx": dg.MetadataValue.path(str(outcome.xlsx)),
             "results_csv": dg.MetadataValue.path(str(outcome.csv)),
         }

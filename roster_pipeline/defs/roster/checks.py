@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from roster_pipeline.defs.resources import DistrictResource
+from roster_pipeline.warehouse import Warehouse
 
 # (asset, check name, description, SQL counting violations). SQL is fixed text, no user data.
 INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
@@ -81,6 +82,25 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def violations(warehouse: Warehouse) -> list[tuple[str, str, int]]:
+    """(asset, check, violations) of each integrity rule, asked of the published file."""
+    with warehouse.reader() as con:
+        return [
+            (asset, name, int(con.execute(sql).fetchall()[0][0]))
+            for asset, name, _, sql in INTEGRITY_CHECKS
+        ]
+
+
+def integrity_evaluations(warehouse: Warehouse) -> list[dg.AssetCheckEvaluation]:
+    """The integrity rules' results as events a sync step logs right after its apply."""
+    return [
+        dg.AssetCheckEvaluation(
+            asset_key=dg.AssetKey(asset), check_name=name, passed=n == 0, metadata={"violations": n}
+        )
+        for asset, name, n in violations(warehouse)
+    ]
+
+
 @dg.multi_asset_check(
     specs=[
         dg.AssetCheckSpec(name, asset=asset, description=description)
@@ -89,16 +109,14 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     description="Referential integrity and unique ids of the published roster tables.",
 )
 def roster_integrity(district: DistrictResource) -> Iterator[dg.AssetCheckResult]:
-    """Ask DuckDB (read-only) for violations of each integrity rule."""
-    with district.settings().warehouse().reader() as con:
-        for asset, name, _, sql in INTEGRITY_CHECKS:
-            violations = int(con.execute(sql).fetchall()[0][0])
-            yield dg.AssetCheckResult(
-                asset_key=asset,
-                check_name=name,
-                passed=violations == 0,
-                metadata={"violations": violations},
-            )
+    """Ask DuckDB (read-only) for violations of each integrity rule.
+
+    They run after every apply (logged by the sync), and on their own from a table's page.
+    """
+    for asset, name, n in violations(district.settings().warehouse()):
+        yield dg.AssetCheckResult(
+            asset_key=asset, check_name=name, passed=n == 0, metadata={"violations": n}
+        )
 
 
 roster_checks = [roster_integrity]

@@ -39,7 +39,10 @@ def run_upload(
     if sync_manages_guardians:
         raise UploadRefusedError(
             "Guardians are managed by the roster sync (setting 'Allow sync to manage guardians' "
-            "is on): turn it off to upload guardians.csv."
+            "is on): turn it off to upload guardians.csv: set sync_manages_guardians = false in "
+            "the district's district.toml (or ROSTER_SYNC_MANAGES_GUARDIANS=false), then reload "
+            "the code location (Deployment -> Reload). The roster's agentSourcedIds links are "
+            "then ignored and uploads rule (docs/settings.md)."
         )
 
     def planner(validated: ValidatedFile, live: uploads.LiveState) -> uploads.Plan:

@@ -209,3 +209,10 @@ def test_a_bad_optional_value_is_applied_blank_and_the_row_says_so(tmp_path, dis
     assert live(
         district, "SELECT relationship FROM student_guardians WHERE student_sourced_id = '0002'"
     ) == [("guardian",)]
+
+
+def test_a_refused_dry_run_says_how_to_allow_it(tmp_path, district):
+    with pytest.raises(UploadRefusedError) as refused:
+        upload(tmp_path, district, "0002,,A,B,a@example.org,,,\n", sync_manages_guardians=True)
+    assert "sync_manages_guardians = false" in str(refused.value)
+    assert "ROSTER_SYNC_MANAGES_GUARDIANS=false" in str(refused.value)

@@ -18,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from roster_pipeline_tests.conftest import PROJECT
@@ -93,6 +94,9 @@ def ui(tmp_path_factory):
 def launch_preview_by_clicks(page) -> str:
     """Materialize... -> batch ``2026-11-24``, mode ``preview`` -> Launch 1 run; the run's id."""
     page.get_by_role("button", name="Materialize", exact=False).first.click()
+    also = page.get_by_text("Additional assets will be materialized")  # the multi-asset's others
+    also.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Confirm").click()
     dialog = page.locator("[role=dialog]")
     dialog.get_by_text("Partition selection").wait_for(timeout=30_000)
     for value in ("2026-11-24", "preview"):  # the batch dimension first, then the mode
@@ -140,9 +144,14 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
             assert asset in catalog
 
         # dev.sh applied day 1: the users page says what is in users, since which batch, checked
-        users = visit("/assets/users", "dagster/row_count")
-        assert "2026-11-23" in users and "users_ids_unique" in users
+        users = visit("/assets/users", "Row count")
+        with duckdb.connect(str(ui["root"] / "roster.duckdb"), read_only=True) as con:
+            rows = con.execute("SELECT count(*) FROM users").fetchall()[0][0]
+        assert f"Row count\n{rows}" in users and "Latest check results" in users
+        assert "2026-11-23-" in users and "VARCHAR[]" in users  # the batch, the columns
         assert screenshot(page, "users-after-apply.png", tmp_path).stat().st_size > 10_000
+        checks = visit("/assets/users?view=checks", "users_ids_unique")
+        assert "users_ids_unique" in checks and "Passed" in checks
 
         visit("/assets/sync_plan", "sync_plan")
         run_id = launch_preview_by_clicks(page)

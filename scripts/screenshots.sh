@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Refresh docs/screenshots/ (asset graph, sync summary) from the UI test in headless Chromium.
+# Refresh docs/screenshots/ (one per step of the README walkthrough) from the UI test in headless
+# Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

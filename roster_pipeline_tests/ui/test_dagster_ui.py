@@ -72,6 +72,10 @@ def ui(tmp_path_factory):
         "ROSTER_DROP_DIR": str(root / "drop"),
         "ROSTER_SETTLE_SECONDS": "0",
         "ROSTER_RESULTS_DIR": str(root / "results"),
+        # the walkthrough's guardians Dry Run: uploads rule, the roster's links are ignored
+        "ROSTER_SYNC_MANAGES_GUARDIANS": "false",
+        "ROSTER_GUARDIANS_PATH": str(PROJECT / "data" / "guardians.csv"),
+        "ROSTER_RELATIONSHIPS_PATH": str(PROJECT / "data" / "relationships.csv"),
         "PORT": str(port),
     }
     log = (root / "dev.log").open("w")
@@ -91,15 +95,16 @@ def ui(tmp_path_factory):
         log.close()
 
 
-def launch_preview_by_clicks(page) -> str:
-    """Materialize... -> batch ``2026-11-24``, mode ``preview`` -> Launch 1 run; the run's id."""
+def launch_by_clicks(page, partitions: tuple[str, ...]) -> str:
+    """Materialize... -> pick each partition dimension's key -> Launch 1 run; the run's id."""
     page.get_by_role("button", name="Materialize", exact=False).first.click()
-    also = page.get_by_text("Additional assets will be materialized")  # the multi-asset's others
-    also.wait_for(timeout=30_000)
-    page.get_by_role("button", name="Confirm").click()
+    also = page.get_by_text("Additional assets will be materialized")  # a multi-asset's others
+    page.wait_for_timeout(1500)
+    if also.count():
+        page.get_by_role("button", name="Confirm").click()
     dialog = page.locator("[role=dialog]")
     dialog.get_by_text("Partition selection").wait_for(timeout=30_000)
-    for value in ("2026-11-24", "preview"):  # the batch dimension first, then the mode
+    for value in partitions:  # the batch dimension first, then the mode
         dialog.get_by_text("Select a partition or create one").first.click()
         page.get_by_role("menuitem").filter(has_text=value).last.click()
         page.keyboard.press("Escape")
@@ -110,6 +115,34 @@ def launch_preview_by_clicks(page) -> str:
     return launched.get_attribute("href").removeprefix("/runs/")
 
 
+def approve_in_launchpad(page, partition: str) -> str:
+    """Materialize's menu -> Open launchpad -> the partition, ``action: approve`` -> Materialize."""
+    button = page.get_by_role("button", name="Materialize", exact=False).first.bounding_box()
+    page.mouse.click(button["x"] + button["width"] + 12, button["y"] + button["height"] / 2)
+    page.get_by_role("menuitem").filter(has_text="Open launchpad").first.click()
+    page.wait_for_timeout(1500)
+    if page.get_by_text("Additional assets will be materialized").count():
+        page.get_by_role("button", name="Confirm").click()
+    pad = page.locator("[role=dialog]")
+    pad.get_by_text("Launchpad").first.wait_for(timeout=30_000)
+    picker = pad.get_by_placeholder("Partition")
+    picker.click()
+    picker.fill(partition)
+    page.get_by_role("menuitem").filter(has_text=partition).first.wait_for(timeout=10_000)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1500)  # the config is scaffolded again for the partition
+    line = pad.locator(".CodeMirror-line").filter(has_text="action")
+    line.first.click()
+    page.keyboard.press("End")
+    for _ in line.first.inner_text().split("action:")[1].strip():
+        page.keyboard.press("Backspace")
+    page.keyboard.type("approve")
+    pad.locator(".CodeMirror-line").filter(has_text="approve").wait_for(timeout=10_000)
+    pad.get_by_role("button", name="Materialize").last.click()
+    page.wait_for_url("**/runs/**", timeout=30_000)
+    return page.url.rsplit("/runs/", 1)[1]
+
+
 def screenshot(page, name: str, tmp: Path) -> Path:
     folder = Path(os.environ.get("ROSTER_SCREENSHOTS_DIR") or tmp)
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +151,13 @@ def screenshot(page, name: str, tmp: Path) -> Path:
     return folder / name
 
 
-def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
+def users_now(ui: dict) -> int:
+    with duckdb.connect(str(ui["root"] / "roster.duckdb"), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM users").fetchall()[0][0]
+
+
+def test_the_readme_walkthrough_click_by_click(ui, tmp_path):
+    """The README's UI walkthrough, step by step, through the real dialogs."""
     base = f"http://127.0.0.1:{ui['port']}"
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -133,37 +172,38 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
                 skip.click()
             return page.inner_text("body")
 
+        def finished(run_id: str, outcome: str) -> str:
+            visit(f"/runs/{run_id}", run_id[:8])
+            page.get_by_text(outcome).first.wait_for(timeout=180_000)
+            return page.inner_text("body")
+
+        # 1. the lineage: files -> validated -> plan -> tables
         graph = visit("/asset-groups", "roster")
         for group in ("sync", "roster", "guardians", "relationships", "districts"):
             assert group in graph
         page.wait_for_timeout(2000)
         assert screenshot(page, "asset-graph.png", tmp_path).stat().st_size > 10_000
-
         catalog = visit("/assets", "sync_plan")
         for asset in ("users", "enrollments", "student_guardians", "findings", "sync_plan"):
             assert asset in catalog
 
-        # dev.sh applied day 1: the users page says what is in users, since which batch, checked
+        # 2. dev.sh applied day 1: what is in users, since which batch, did its checks pass
+        first = users_now(ui)
         users = visit("/assets/users", "Row count")
-        with duckdb.connect(str(ui["root"] / "roster.duckdb"), read_only=True) as con:
-            rows = con.execute("SELECT count(*) FROM users").fetchall()[0][0]
-        assert f"Row count\n{rows}" in users and "Latest check results" in users
+        assert f"Row count\n{first}" in users and "Latest check results" in users
         assert "2026-11-23-" in users and "VARCHAR[]" in users  # the batch, the columns
         assert screenshot(page, "users-after-apply.png", tmp_path).stat().st_size > 10_000
         checks = visit("/assets/users?view=checks", "users_ids_unique")
         assert "users_ids_unique" in checks and "Passed" in checks
 
+        # 3. preview day 2: the change set, nothing live changes
         visit("/assets/sync_plan", "sync_plan")
-        run_id = launch_preview_by_clicks(page)
-        visit(f"/runs/{run_id}", "roster_sync")
-        page.get_by_text("RUN_SUCCESS").first.wait_for(timeout=180_000)
-
+        finished(launch_by_clicks(page, ("2026-11-24", "preview")), "RUN_SUCCESS")
         synced = visit("/assets/sync_plan", "2026-11-24|preview")
         assert "2026-11-24|preview" in synced and "previewed" in synced
-        assert "changes_unchanged" in synced and "users" in synced
+        assert "changes_archived" in synced and "users" in synced
         page.get_by_text("[Show Markdown]").first.click()
-        summary = page.get_by_text("Findings", exact=True).first
-        summary.wait_for(timeout=30_000)
+        page.get_by_text("Findings", exact=True).first.wait_for(timeout=30_000)
         body = page.inner_text("body")
         assert "USR_ID_DUPLICATE" in body and "Safeguards" in body
         assert "Results workbook:" in body and ".xlsx" in body
@@ -171,14 +211,52 @@ def test_the_ui_shows_assets_a_finished_preview_and_automation(ui, tmp_path):
             (ui["root"] / "results").glob("sync-2026-11-24-*-preview-previewed-*.xlsx")
         )
         assert len(workbooks) == 1
-        plot = workbooks[0].with_suffix(".png")
         folder = Path(os.environ.get("ROSTER_SCREENSHOTS_DIR") or tmp_path)
-        shutil.copyfile(plot, folder / "sync-plot.png")
+        shutil.copyfile(workbooks[0].with_suffix(".png"), folder / "sync-plot.png")
         assert screenshot(page, "sync-summary.png", tmp_path).stat().st_size > 10_000
+        assert users_now(ui) == first
 
+        # 4. apply day 2: 10 of 66 classes close, more than the 10% safeguard allows: held
+        visit("/assets/sync_plan", "sync_plan")
+        held = finished(launch_by_clicks(page, ("2026-11-24", "apply")), "RUN_FAILURE")
+        assert "Sync held, nothing applied" in held and "action: approve" in held
+        assert screenshot(page, "held-sync.png", tmp_path).stat().st_size > 10_000
+        assert users_now(ui) == first
+
+        # 5. approve it in the Launchpad: the plan is applied as held
+        visit("/assets/sync_plan", "sync_plan")
+        finished(approve_in_launchpad(page, "2026-11-24|apply"), "RUN_SUCCESS")
+        assert screenshot(page, "approved-sync.png", tmp_path).stat().st_size > 10_000
+        second = users_now(ui)
+        users = visit("/assets/users", "Row count")
+        assert f"Row count\n{second}" in users and "2026-11-24-" in users
+
+        # 6. a guardians Dry Run: per-row results with their messages, nothing applied
+        visit("/assets/guardian_upload", "guardian_upload")
+        finished(launch_by_clicks(page, ("preview",)), "RUN_SUCCESS")
+        dry = visit("/assets/guardian_upload", "failed_rows")
+        if "No student has id" not in dry:
+            page.get_by_text("[Show Table]").first.click()
+            page.get_by_text("No student has id", exact=False).first.wait_for(timeout=30_000)
+            dry = page.inner_text("body")
+        assert "No student has id '9999999'" in dry and "result_FAILED" in dry
+        with duckdb.connect(str(ui["root"] / "roster.duckdb"), read_only=True) as con:
+            uploaded = "SELECT count(*) FROM student_guardians WHERE source = 'guardians_upload'"
+            assert con.execute(uploaded).fetchall() == [(0,)]  # a Dry Run applies nothing
+        page.get_by_text("No student has id '9999999'").first.scroll_into_view_if_needed()
+        assert screenshot(page, "guardians-dry-run.png", tmp_path).stat().st_size > 10_000
+
+        # 7. a relationships preview
+        visit("/assets/relationship_import", "relationship_import")
+        finished(launch_by_clicks(page, ("preview",)), "RUN_SUCCESS")
+        related = visit("/assets/relationship_import", "data_check")
+        assert "preview" in related
+        assert screenshot(page, "relationships-preview.png", tmp_path).stat().st_size > 10_000
+
+        # 8. automation: the daily syncs and sensors are off until the district turns them on
         automation = visit("/automation", "daily_roster_sync")
-        assert "new_batch_sensor" in automation
+        assert "new_batch_sensor" in automation and "daily_district_syncs" in automation
         switches = page.locator("input[type='checkbox']:not([aria-label='Select all'])")
         states = [s.is_checked() for s in switches.all()]
-        assert states.count(True) == 0 and len(states) >= 4  # all off, as the settings say
+        assert states.count(True) == 0 and len(states) >= 4
         browser.close()

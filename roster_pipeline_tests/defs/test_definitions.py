@@ -24,18 +24,13 @@ EXPECTED_ASSETS = {
     "sync_plan",
     "district_sync",
 }
-TABLES = {
-    "orgs",
-    "academic_sessions",
-    "courses",
-    "classes",
-    "users",
-    "user_roles",
-    "enrollments",
-    "demographics",
-    "student_guardians",
-    "findings",
-    "batches",
+TABLES = EXPECTED_ASSETS - {
+    "raw_roster_files",
+    "validated_roster_files",
+    "sync_plan",
+    "guardian_upload",
+    "relationship_import",
+    "district_sync",
 }
 
 

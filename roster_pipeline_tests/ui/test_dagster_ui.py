@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from roster_pipeline_tests.conftest import PROJECT
+from roster_pipeline_tests.conftest import PROJECT, SAMPLE
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -78,6 +78,7 @@ def ui(tmp_path_factory):
         "ROSTER_RELATIONSHIPS_PATH": str(PROJECT / "data" / "relationships.csv"),
         "PORT": str(port),
     }
+    shutil.copytree(SAMPLE, root / "drop" / "2026-11-25")  # a batch the walkthrough adds by hand
     log = (root / "dev.log").open("w")
     process = subprocess.Popen(
         ["bash", "scripts/dev.sh"], cwd=PROJECT, env=env, stdout=log, stderr=log,
@@ -113,6 +114,27 @@ def launch_by_clicks(page, partitions: tuple[str, ...]) -> str:
     launched = page.locator("a[href^='/runs/']").filter(has_text="View").first
     launched.wait_for(timeout=30_000)
     return launched.get_attribute("href").removeprefix("/runs/")
+
+
+def add_partition_by_hand(page, batch: str) -> str:
+    """Materialize... -> Add a partition -> ``batch`` -> Save; the dialog's text afterwards."""
+    page.get_by_role("button", name="Materialize", exact=False).first.click()
+    page.wait_for_timeout(1500)
+    if page.get_by_text("Additional assets will be materialized").count():
+        page.get_by_role("button", name="Confirm").click()
+    dialog = page.locator("[role=dialog]")
+    dialog.get_by_text("Partition selection").wait_for(timeout=30_000)
+    page.get_by_text("Add a partition").first.click()
+    adding = page.locator("[role=dialog]").filter(has_text="Add a partition for roster_batches")
+    adding.locator("input").first.fill(batch)
+    adding.get_by_role("button", name="Save").click()
+    page.wait_for_timeout(2000)
+    text = page.inner_text("body")
+    dialog.get_by_text("Select a partition or create one").first.click()
+    page.get_by_role("menuitem").filter(has_text=batch).first.wait_for(timeout=10_000)
+    page.keyboard.press("Escape")
+    dialog.get_by_role("button", name="Cancel").click()
+    return text
 
 
 def approve_in_launchpad(page, partition: str) -> str:
@@ -196,7 +218,12 @@ def test_the_readme_walkthrough_click_by_click(ui, tmp_path):
         checks = visit("/assets/users?view=checks", "users_ids_unique")
         assert "users_ids_unique" in checks and "Passed" in checks
 
-        # 3. preview day 2: the change set, nothing live changes
+        # 3. a batch put in the drop folder by hand becomes a partition by hand, without error
+        visit("/assets/sync_plan", "sync_plan")
+        added = add_partition_by_hand(page, "2026-11-25")
+        assert "Could not find partition" not in added
+
+        # 4. preview day 2: the change set, nothing live changes
         visit("/assets/sync_plan", "sync_plan")
         finished(launch_by_clicks(page, ("2026-11-24", "preview")), "RUN_SUCCESS")
         synced = visit("/assets/sync_plan", "2026-11-24|preview")
@@ -216,14 +243,14 @@ def test_the_readme_walkthrough_click_by_click(ui, tmp_path):
         assert screenshot(page, "sync-summary.png", tmp_path).stat().st_size > 10_000
         assert users_now(ui) == first
 
-        # 4. apply day 2: 10 of 66 classes close, more than the 10% safeguard allows: held
+        # 5. apply day 2: 10 of 66 classes close, more than the 10% safeguard allows: held
         visit("/assets/sync_plan", "sync_plan")
         held = finished(launch_by_clicks(page, ("2026-11-24", "apply")), "RUN_FAILURE")
         assert "Sync held, nothing applied" in held and "action: approve" in held
         assert screenshot(page, "held-sync.png", tmp_path).stat().st_size > 10_000
         assert users_now(ui) == first
 
-        # 5. approve it in the Launchpad: the plan is applied as held
+        # 6. approve it in the Launchpad: the plan is applied as held
         visit("/assets/sync_plan", "sync_plan")
         finished(approve_in_launchpad(page, "2026-11-24|apply"), "RUN_SUCCESS")
         assert screenshot(page, "approved-sync.png", tmp_path).stat().st_size > 10_000
@@ -231,7 +258,7 @@ def test_the_readme_walkthrough_click_by_click(ui, tmp_path):
         users = visit("/assets/users", "Row count")
         assert f"Row count\n{second}" in users and "2026-11-24-" in users
 
-        # 6. a guardians Dry Run: per-row results with their messages, nothing applied
+        # 7. a guardians Dry Run: per-row results with their messages, nothing applied
         visit("/assets/guardian_upload", "guardian_upload")
         finished(launch_by_clicks(page, ("preview",)), "RUN_SUCCESS")
         dry = visit("/assets/guardian_upload", "failed_rows")
@@ -246,14 +273,14 @@ def test_the_readme_walkthrough_click_by_click(ui, tmp_path):
         page.get_by_text("No student has id '9999999'").first.scroll_into_view_if_needed()
         assert screenshot(page, "guardians-dry-run.png", tmp_path).stat().st_size > 10_000
 
-        # 7. a relationships preview
+        # 8. a relationships preview
         visit("/assets/relationship_import", "relationship_import")
         finished(launch_by_clicks(page, ("preview",)), "RUN_SUCCESS")
         related = visit("/assets/relationship_import", "data_check")
         assert "preview" in related
         assert screenshot(page, "relationships-preview.png", tmp_path).stat().st_size > 10_000
 
-        # 8. automation: the daily syncs and sensors are off until the district turns them on
+        # 9. automation: the daily syncs and sensors are off until the district turns them on
         automation = visit("/automation", "daily_roster_sync")
         assert "new_batch_sensor" in automation and "daily_district_syncs" in automation
         switches = page.locator("input[type='checkbox']:not([aria-label='Select all'])")

@@ -155,6 +155,11 @@ def plot(report: SyncReport) -> dg.MetadataValue:
     return dg.MetadataValue.md(f"![changes and findings](data:image/png;base64,{encoded})")
 
 
+def downloads(**links: str | None) -> dict[str, object]:
+    """``<name>_download`` links for the results files the UI can fetch (none when not served)."""
+    return {f"{name}_download": dg.MetadataValue.url(url) for name, url in links.items() if url}
+
+
 def sync_outcome(outcome: SyncOutcome, report: SyncReport | None = None) -> dict[str, object]:
     """Metadata of a sync run: status, reasons, counts (never a value from the files).
 

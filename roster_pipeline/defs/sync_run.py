@@ -8,6 +8,7 @@ import dagster as dg
 
 from roster_pipeline.defs import metadata
 from roster_pipeline.runner.sync_runner import SyncRun
+from roster_pipeline.settings.model import DistrictSettings
 
 
 class SyncRunConfig(dg.Config):
@@ -18,11 +19,16 @@ class SyncRunConfig(dg.Config):
     discard: close a held batch without applying it."""
 
 
-def run_metadata(run: SyncRun) -> dict[str, object]:
-    """The run's metadata: status, verdict, counts, summary and plot (no personal data)."""
+def run_metadata(run: SyncRun, settings: DistrictSettings | None = None) -> dict[str, object]:
+    """The run's metadata: status, verdict, counts, summary and plot (no personal data).
+
+    With the district's settings, the workbook's download link where its results are served.
+    """
     shown: dict[str, object] = {"verdict": run.status}
     if run.outcome is not None:
         shown |= metadata.sync_outcome(run.outcome, run.report)
+    if run.report is not None and settings is not None:
+        shown |= metadata.downloads(results_workbook=settings.results_link(run.report.workbook))
     return shown
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -85,6 +86,14 @@ class DistrictSettings(BaseModel):
         "ROSTER_RESULTS_DIR",
         "Where results workbooks and plots are written (one set per run); blank: a results "
         "folder beside the DuckDB file.",
+        group="files",
+        per_district=True,
+    )
+    results_url: str = setting(
+        "",
+        "ROSTER_RESULTS_URL",
+        "Where the results folder is served over HTTP (scripts/dev.sh serves it on the loopback): "
+        "run metadata then links each workbook for download; blank: their paths only.",
         group="files",
         per_district=True,
     )
@@ -293,6 +302,12 @@ class DistrictSettings(BaseModel):
             if self.results_dir
             else Path(self.duckdb_path).parent / "results"
         )
+
+    def results_link(self, path: Path) -> str | None:
+        """The download address of a results file (None when the folder is not served)."""
+        if not self.results_url:
+            return None
+        return f"{self.results_url.rstrip('/')}/{quote(Path(path).name)}"
 
     @property
     def school(self) -> str | None:

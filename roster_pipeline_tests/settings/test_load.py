@@ -165,3 +165,10 @@ def test_only_the_loader_reads_the_environment():
     ).stdout.splitlines()
     where = {re.split(r":\d+:", line)[0] for line in found}
     assert where == {"roster_pipeline/settings/load.py"}
+
+
+def test_a_results_file_has_a_download_link_only_where_the_folder_is_served(tmp_path):
+    workbook = tmp_path / "results" / "sync-2026 11 23-apply.xlsx"
+    assert load_district(environ={}).results_link(workbook) is None
+    served = load_district(environ={"ROSTER_RESULTS_URL": "http://127.0.0.1:3001/"})
+    assert served.results_link(workbook) == "http://127.0.0.1:3001/sync-2026%2011%2023-apply.xlsx"

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from roster_pipeline_tests.conftest import PROJECT, SAMPLE
@@ -77,6 +78,7 @@ def ui(tmp_path_factory):
         "ROSTER_GUARDIANS_PATH": str(PROJECT / "data" / "guardians.csv"),
         "ROSTER_RELATIONSHIPS_PATH": str(PROJECT / "data" / "relationships.csv"),
         "PORT": str(port),
+        "RESULTS_PORT": str(free_port()),
     }
     shutil.copytree(SAMPLE, root / "drop" / "2026-11-25")  # a batch the walkthrough adds by hand
     log = (root / "dev.log").open("w")
@@ -242,6 +244,16 @@ def test_the_readme_walkthrough_click_by_click(ui, tmp_path):
         shutil.copyfile(workbooks[0].with_suffix(".png"), folder / "sync-plot.png")
         assert screenshot(page, "sync-summary.png", tmp_path).stat().st_size > 10_000
         assert users_now(ui) == first
+        # the workbook is a download from the UI: the run metadata's link to the served folder
+        visit("/assets/sync_plan", "results_workbook_download")
+        link = page.locator("a[href$='.xlsx']").filter(has_text="preview-previewed").first
+        link.evaluate("a => a.removeAttribute('target')")  # download in this tab, not a popup
+        with page.expect_download() as fetched:
+            link.click()
+        saved = tmp_path / fetched.value.suggested_filename
+        fetched.value.save_as(saved)
+        assert saved.read_bytes() == workbooks[0].read_bytes()
+        assert openpyxl.load_workbook(saved).sheetnames[:2] == ["summary", "changes"]
 
         # 5. apply day 2: 10 of 66 classes close, more than the 10% safeguard allows: held
         visit("/assets/sync_plan", "sync_plan")

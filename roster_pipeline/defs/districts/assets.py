@@ -29,7 +29,7 @@ def district_sync(
         context.log.info(f"district {tenant}: {run.outcome.batch_id} {run.status}")
     return dg.MaterializeResult(
         metadata={
-            **run_metadata(checked(run)),
+            **run_metadata(checked(run), settings),
             "duckdb_path": dg.MetadataValue.path(settings.duckdb_path),
         }
     )

@@ -6,7 +6,7 @@ import dagster as dg
 
 from roster_pipeline.defs.guardians.partitions import upload_mode
 from roster_pipeline.defs.guardians.resources import GuardianUploadConfig
-from roster_pipeline.defs.metadata import failed_rows, preview
+from roster_pipeline.defs.metadata import downloads, failed_rows, preview
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.uploads.guardians.upload import UploadRefusedError, run_upload
 
@@ -55,6 +55,10 @@ def guardian_upload(
             "preview_check": outcome.preview_check or "(preview)",
             "results_xlsx": dg.MetadataValue.path(str(outcome.xlsx)),
             "results_csv": dg.MetadataValue.path(str(outcome.csv)),
+            **downloads(
+                results_xlsx=settings.results_link(outcome.xlsx),
+                results_csv=settings.results_link(outcome.csv),
+            ),
             "results": preview(outcome.results.drop("message"), rows=10),
             "failed_rows": failed_rows(outcome.results),
         }

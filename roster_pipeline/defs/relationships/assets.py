@@ -6,7 +6,7 @@ import dagster as dg
 import polars as pl
 
 from roster_pipeline.defs.guardians.partitions import upload_mode
-from roster_pipeline.defs.metadata import failed_rows, preview
+from roster_pipeline.defs.metadata import downloads, failed_rows, preview
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.uploads.engine import UploadRefusedError
 from roster_pipeline.uploads.relationships.importer import run_import
@@ -50,5 +50,9 @@ def relationship_import(
             "failed_rows": failed_rows(outcome.results),
             "results_xlsx": dg.MetadataValue.path(str(outcome.xlsx)),
             "results_csv": dg.MetadataValue.path(str(outcome.csv)),
+            **downloads(
+                results_xlsx=settings.results_link(outcome.xlsx),
+                results_csv=settings.results_link(outcome.csv),
+            ),
         }
     )

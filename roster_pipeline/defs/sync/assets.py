@@ -113,4 +113,4 @@ def roster_sync(
                 context.log_event(evaluation)
     checked(run)
     yield from _file_results(run)
-    yield dg.MaterializeResult(asset_key="sync_plan", metadata=run_metadata(run))
+    yield dg.MaterializeResult(asset_key="sync_plan", metadata=run_metadata(run, settings))

@@ -79,9 +79,12 @@ def render() -> str:
     ]
     table = codes()
     lines += [f'{code} = "{code}"  # {where}' for code, where in table.items()]
-    lines += ["", "ALL_CODES = frozenset(", "    {"]
-    lines += [f"        {code}," for code in table]
-    lines += ["    }", ")", '"""Every code above."""', ""]
+    lines += [
+        "",
+        "ALL_CODES = frozenset(v for k, v in dict(globals()).items() if k.isupper() and k == v)",
+        '"""Every code above."""',
+        "",
+    ]
     return "\n".join(lines)
 
 

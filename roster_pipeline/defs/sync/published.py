@@ -4,6 +4,7 @@ Rows now, since which batch, what changed, its columns and a masked preview.
 """
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from roster_pipeline import findings
@@ -30,9 +31,8 @@ def changed_tables(outcome: SyncOutcome) -> list[str]:
     return [t for t in TABLE_ASSETS if t in entities or (t == LINKS_TABLE and LINKS in entities)]
 
 
-def _schemas(store: Warehouse, tables: list[str]) -> dict[str, dg.TableSchema]:
-    with store.reader() as con:
-        rows = con.execute(COLUMNS_SQL).fetchall()
+def _schemas(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, dg.TableSchema]:
+    rows = con.execute(COLUMNS_SQL).fetchall()
     columns: dict[str, list[dg.TableColumn]] = {}
     for table, column, kind in rows:
         if table in tables:
@@ -40,14 +40,13 @@ def _schemas(store: Warehouse, tables: list[str]) -> dict[str, dg.TableSchema]:
     return {t: dg.TableSchema(columns=c) for t, c in columns.items()}
 
 
-def _previews(store: Warehouse, tables: list[str]) -> dict[str, pl.DataFrame]:
-    with store.reader() as con:
-        return {  # table names from the fixed list TABLE_ASSETS, not user data
-            t: con.sql(f"SELECT * EXCLUDE (extensions) FROM {t} LIMIT 5").pl()
-            if t != LINKS_TABLE
-            else con.sql(f"SELECT * FROM {t} LIMIT 5").pl()
-            for t in tables
-        }
+def _previews(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, pl.DataFrame]:
+    return {  # table names from the fixed list TABLE_ASSETS, not user data
+        t: con.sql(f"SELECT * EXCLUDE (extensions) FROM {t} LIMIT 5").pl()
+        if t != LINKS_TABLE
+        else con.sql(f"SELECT * FROM {t} LIMIT 5").pl()
+        for t in tables
+    }
 
 
 def table_materializations(
@@ -56,8 +55,12 @@ def table_materializations(
     """One materialization per table the run changed (an apply) and of findings and batches."""
     tables = changed_tables(outcome) if applied else []
     everything = [*tables, *HISTORY_ASSETS]
-    schemas = _schemas(store, everything)
-    previews = _previews(store, tables)
+    with store.reader() as con:  # one read of the published file for the whole run
+        schemas = _schemas(con, everything)
+        previews = _previews(con, tables)
+        rows = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in HISTORY_ASSETS
+        }
     counts = outcome.counts.counts
     events = []
     for table in tables:
@@ -90,10 +93,6 @@ def table_materializations(
                 },
             )
         )
-    with store.reader() as con:
-        rows = {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in HISTORY_ASSETS
-        }
     events.extend(
         dg.AssetMaterialization(
             asset_key=table,

@@ -5,6 +5,8 @@ Rosters hold children's data: anything shown outside the DuckDB tables themselve
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 
@@ -63,6 +65,11 @@ EMAIL_IN_TEXT = r"[^\s'\"(),;<>]+@([^\s'\"(),;<>]+)"
 def mask_text_expr(col: pl.Expr) -> pl.Expr:
     """Free text (a message) with any e-mail address in it masked to ``***@domain``."""
     return col.str.replace_all(EMAIL_IN_TEXT, "***@$1")
+
+
+def mask_text(text: str) -> str:
+    """:func:`mask_text_expr` for one text."""
+    return re.sub(EMAIL_IN_TEXT, r"***@\1", text)
 
 
 PII_COLUMNS: dict[str, str] = {

@@ -8,6 +8,7 @@ import dagster as dg
 
 from roster_pipeline.defs.districts.definitions import districts_definitions
 from roster_pipeline.defs.guardians import definitions as guardians
+from roster_pipeline.defs.notify.sensors import notification_sensors
 from roster_pipeline.defs.relationships import definitions as relationships
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.roster import definitions as roster
@@ -27,5 +28,6 @@ def defs() -> dg.Definitions:
         guardians.defs,
         relationships.defs,
         districts_definitions(deployment),
+        dg.Definitions(sensors=notification_sensors(deployment)),
         resources,
     )

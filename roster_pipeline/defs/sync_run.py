@@ -7,8 +7,12 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from roster_pipeline.defs import metadata
+from roster_pipeline.notify.notice import notice_for
 from roster_pipeline.runner.sync_runner import SyncRun
 from roster_pipeline.settings.model import DistrictSettings
+
+NOTICE = "notice"
+"""The metadata entry of a run that needs people: what the notification sensors send."""
 
 
 class SyncRunConfig(dg.Config):
@@ -22,13 +26,20 @@ class SyncRunConfig(dg.Config):
 def run_metadata(run: SyncRun, settings: DistrictSettings | None = None) -> dict[str, object]:
     """The run's metadata: status, verdict, counts, summary and plot (no personal data).
 
-    With the district's settings, the workbook's download link where its results are served.
+    With the district's settings, the workbook's download link where its results are served,
+    and, when the run needs people, the ``notice`` the notification sensors send.
     """
     shown: dict[str, object] = {"verdict": run.status}
     if run.outcome is not None:
         shown |= metadata.sync_outcome(run.outcome, run.report)
-    if run.report is not None and settings is not None:
-        shown |= metadata.downloads(results_workbook=settings.results_link(run.report.workbook))
+    if settings is None:
+        return shown
+    link = settings.results_link(run.report.workbook) if run.report is not None else None
+    if run.report is not None:
+        shown |= metadata.downloads(results_workbook=link)
+    notice = notice_for(run, settings.tenant_id, link)
+    if notice is not None:
+        shown[NOTICE] = dg.MetadataValue.json(notice.as_json())
     return shown
 
 
@@ -42,8 +53,8 @@ def tick_day(context: dg.ScheduleEvaluationContext, zone: str) -> date:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone)).date()
 
 
-def checked(run: SyncRun) -> SyncRun:
+def checked(run: SyncRun, settings: DistrictSettings) -> SyncRun:
     """``run`` if the failure policy calls it a success; else the run fails with its message."""
     if not run.ok:
-        raise dg.Failure(description=run.message(), metadata=run_metadata(run))
+        raise dg.Failure(description=run.message(), metadata=run_metadata(run, settings))
     return run

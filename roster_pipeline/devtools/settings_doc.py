@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from roster_pipeline.settings.load import PATH_FIELDS
 from roster_pipeline.settings.model import GROUPS, DeploymentSettings, DistrictSettings
@@ -17,6 +17,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 
 
 def _default(name: str, value: object) -> str:
+    if isinstance(value, SecretStr):
+        return "blank"
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, list):

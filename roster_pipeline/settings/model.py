@@ -7,22 +7,36 @@ from this module. Paths are absolute once loaded (relative ones are resolved by 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.sync.calendar import Period, parse_periods
 from roster_pipeline.sync.settings import PERMISSIONS, SyncSettings, Thresholds
 from roster_pipeline.warehouse import DEFAULT_MEMORY_LIMIT, Warehouse
 
+EMAIL_ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+"""A contact address the notifications can be sent to."""
+SMTP_TLS = ("starttls", "ssl", "none")
+"""How the SMTP connection is secured: STARTTLS upgrade, TLS from the start, or plain."""
+
 _SYNC = SyncSettings()
 _HOLD = Thresholds()
 _ZIP = ArchiveLimits()
 
-GROUPS = ("district", "files", "reading", "daily sync", "safeguards", "deployment")
+GROUPS = (
+    "district",
+    "files",
+    "reading",
+    "daily sync",
+    "safeguards",
+    "notifications",
+    "deployment",
+)
 """The headings settings are listed under (in docs/settings.md and the UI)."""
 
 
@@ -240,6 +254,32 @@ class DistrictSettings(BaseModel):
         group="safeguards",
     )
 
+    # -- who is told when a sync needs people
+    notify_emails: list[str] = setting(
+        [],
+        "ROSTER_NOTIFY_EMAILS",
+        "The district's contacts (comma-separated e-mail addresses) told of each held, failed "
+        "or applied-with-errors sync, over the deployment's SMTP server; none: no e-mail.",
+        group="notifications",
+        per_district=True,
+    )
+    notify_webhook_url: str = setting(
+        "",
+        "ROSTER_NOTIFY_WEBHOOK_URL",
+        "An address that receives the same notice as a JSON POST (a chat or ticketing hook); "
+        "blank: none.",
+        group="notifications",
+        per_district=True,
+    )
+
+    @field_validator("notify_emails")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        bad = [a for a in value if not EMAIL_ADDRESS.match(a)]
+        if bad:
+            raise ValueError(f"{len(bad)} value(s) are not e-mail addresses")
+        return value
+
     @field_validator("administrator_permissions", "teacher_permissions")
     @classmethod
     def _known_permissions(cls, value: list[str]) -> list[str]:
@@ -346,3 +386,70 @@ class DeploymentSettings(BaseModel):
         "The time zone of the schedules and of blackout dates.",
         group="deployment",
     )
+    automation: bool = setting(
+        False,
+        "ROSTER_AUTOMATION",
+        "Start the districts' sensors and schedule and the notification sensors as soon as the "
+        "code location loads (a production instance, scripts/deploy-local.sh); off: each is "
+        "turned on in the UI.",
+        group="deployment",
+    )
+    sensor_interval: int = setting(
+        60,
+        "ROSTER_SENSOR_INTERVAL",
+        "Seconds between two looks of a sensor (new districts and batches, finished runs).",
+        group="deployment",
+    )
+    ui_url: str = setting(
+        "",
+        "ROSTER_UI_URL",
+        "The Dagster UI's address, for the run link in notifications (blank: no link).",
+        group="deployment",
+    )
+    smtp_host: str = setting(
+        "",
+        "ROSTER_SMTP_HOST",
+        "The SMTP server notifications are sent through; blank: no e-mail is sent.",
+        group="deployment",
+    )
+    smtp_port: int = setting(587, "ROSTER_SMTP_PORT", "The SMTP server's port.", group="deployment")
+    smtp_tls: str = setting(
+        "starttls",
+        "ROSTER_SMTP_TLS",
+        "How the SMTP connection is secured: starttls, ssl (TLS from the start) or none (a relay "
+        "on the loopback only).",
+        group="deployment",
+    )
+    smtp_sender: str = setting(
+        "",
+        "ROSTER_SMTP_SENDER",
+        "The From address of notifications.",
+        group="deployment",
+    )
+    smtp_username: str = setting(
+        "", "ROSTER_SMTP_USERNAME", "The SMTP login; blank: none.", group="deployment"
+    )
+    smtp_password: SecretStr = setting(
+        SecretStr(""),
+        "ROSTER_SMTP_PASSWORD",
+        "The SMTP password (a variable only; never shown in the UI or logs).",
+        group="deployment",
+    )
+
+    @field_validator("smtp_tls")
+    @classmethod
+    def _tls(cls, value: str) -> str:
+        if value not in SMTP_TLS:
+            raise ValueError(f"{value!r} is not one of {', '.join(SMTP_TLS)}")
+        return value
+
+    @field_validator("smtp_sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        if value and not EMAIL_ADDRESS.match(value):
+            raise ValueError("not an e-mail address")
+        return value
+
+    def run_link(self, run_id: str) -> str | None:
+        """The UI page of a run (None when the UI's address is not set)."""
+        return f"{self.ui_url.rstrip('/')}/runs/{run_id}" if self.ui_url else None

@@ -1,12 +1,18 @@
-"""Districts registered as they appear, and each synced daily in its own run."""
+"""Districts registered as they appear, each new batch previewed, each district synced daily.
 
+Every request is tagged with its district (``district``), so the run queue's per-district limit
+keeps one sync per district at a time, and keyed by district and batch, so a batch is previewed
+once and applied once however often the sensor and the schedule look.
+"""
+
+import json
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from roster_pipeline.defs.districts.assets import district_sync
-from roster_pipeline.defs.districts.partitions import DISTRICT_TAG, districts
+from roster_pipeline.defs.districts.partitions import BATCH_TAG, DISTRICT_TAG, MODE_TAG, districts
 from roster_pipeline.defs.districts.resources import DistrictsFolder
 from roster_pipeline.defs.sync_run import tick_day
 from roster_pipeline.settings.model import DeploymentSettings
@@ -17,20 +23,72 @@ from roster_pipeline.sync.drop_folder import complete_batches
 sync_district_job = dg.define_asset_job(
     "sync_district",
     selection=[district_sync],
-    description="One district's newest batch (pick the district); each district its own run.",
+    description="One district's batch previewed or applied (pick the district; config: batch, "
+    "mode, action); each district its own run.",
 )
 
 
-@dg.sensor(minimum_interval_seconds=60)
-def new_district_sensor(
-    context: dg.SensorEvaluationContext, districts_folder: DistrictsFolder
-) -> dg.SensorResult | dg.SkipReason:
-    """Registers each new district folder of ROSTER_DISTRICTS_DIR as a partition (no reload)."""
-    known = set(context.instance.get_dynamic_partitions(districts.name))
-    new = [t for t in districts_folder.tenants() if t not in known]
-    if not new:
-        return dg.SkipReason(f"no new district ({len(known)} registered)")
-    return dg.SensorResult(dynamic_partitions_requests=[districts.build_add_request(new)])
+def district_request(tenant: str, batch: str, mode: str) -> dg.RunRequest:
+    """The run of one district's batch: tagged with district, batch and mode, keyed by them."""
+    return dg.RunRequest(
+        partition_key=tenant,
+        run_key=f"{tenant}:{batch}" + (":preview" if mode == "preview" else ""),
+        run_config=dg.RunConfig(
+            ops={
+                district_sync.key.to_python_identifier(): {"config": {"batch": batch, "mode": mode}}
+            }
+        ),
+        tags={DISTRICT_TAG: tenant, BATCH_TAG: batch, MODE_TAG: mode},
+    )
+
+
+def _automation(deployment: DeploymentSettings) -> dg.DefaultSensorStatus:
+    return (
+        dg.DefaultSensorStatus.RUNNING if deployment.automation else dg.DefaultSensorStatus.STOPPED
+    )
+
+
+def district_folders_sensor(deployment: DeploymentSettings) -> dg.SensorDefinition:
+    """The sensor that registers new district folders and previews each new batch."""
+
+    @dg.sensor(
+        name="new_district_sensor",
+        job=sync_district_job,
+        minimum_interval_seconds=deployment.sensor_interval,
+        default_status=_automation(deployment),
+    )
+    def new_district_sensor(
+        context: dg.SensorEvaluationContext, districts_folder: DistrictsFolder
+    ) -> dg.SensorResult | dg.SkipReason:
+        """Registers new district folders (no reload) and previews each newest new batch.
+
+        A district folder of ROSTER_DISTRICTS_DIR becomes a partition; each district's newest
+        complete batch is previewed once, as it arrives (the apply waits for the schedule).
+        """
+        known = set(context.instance.get_dynamic_partitions(districts.name))
+        tenants = districts_folder.tenants()
+        new = [t for t in tenants if t not in known]
+        previewed: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+        requests = []
+        for tenant in tenants:
+            try:
+                settings = districts_folder.settings(tenant)
+            except SettingsError as bad:
+                context.log.warning(f"{tenant}: {bad}")
+                continue
+            ready = complete_batches(Path(settings.drop_dir), settings.settle_seconds)
+            if ready and previewed.get(tenant) != ready[-1]:
+                requests.append(district_request(tenant, ready[-1], "preview"))
+                previewed[tenant] = ready[-1]
+        if not new and not requests:
+            return dg.SkipReason(f"no new district or batch ({len(known)} districts)")
+        return dg.SensorResult(
+            dynamic_partitions_requests=[districts.build_add_request(new)] if new else [],
+            run_requests=requests,
+            cursor=json.dumps(previewed, sort_keys=True),
+        )
+
+    return new_district_sensor
 
 
 def district_run_requests(
@@ -38,7 +96,7 @@ def district_run_requests(
     folder: DistrictsFolder,
     day: date,
 ) -> list[dg.RunRequest | dg.SkipReason]:
-    """A run per registered district whose daily sync is due, else a reason why not.
+    """An apply per registered district whose daily sync is due, else a reason why not.
 
     Due: 'Enable daily sync' on, not in a blackout period, a complete batch in its drop folder.
     """
@@ -58,13 +116,7 @@ def district_run_requests(
         elif not ready:
             decided.append(dg.SkipReason(f"{tenant}: no complete batch"))
         else:
-            decided.append(
-                dg.RunRequest(
-                    partition_key=tenant,
-                    run_key=f"{tenant}:{ready[-1]}",
-                    tags={DISTRICT_TAG: tenant},
-                )
-            )
+            decided.append(district_request(tenant, ready[-1], "apply"))
     return decided
 
 
@@ -77,11 +129,16 @@ def daily_districts_schedule(deployment: DeploymentSettings) -> dg.ScheduleDefin
         job=sync_district_job,
         cron_schedule=deployment.sync_cron,
         execution_timezone=zone,
+        default_status=(
+            dg.DefaultScheduleStatus.RUNNING
+            if deployment.automation
+            else dg.DefaultScheduleStatus.STOPPED
+        ),
     )
     def daily_district_syncs(
         context: dg.ScheduleEvaluationContext, districts_folder: DistrictsFolder
     ) -> list[dg.RunRequest] | dg.SkipReason:
-        """A run for each district with daily sync on and a complete batch (its own process)."""
+        """An apply for each district with daily sync on and a complete batch (its own run)."""
         decided = district_run_requests(context, districts_folder, tick_day(context, zone))
         runs = [d for d in decided if isinstance(d, dg.RunRequest)]
         if runs:

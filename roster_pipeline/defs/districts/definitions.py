@@ -1,15 +1,16 @@
 """Many districts in one code location: each a partition of ``district_sync``, each run its own.
 
 The districts are the folders of ``ROSTER_DISTRICTS_DIR``, registered by ``new_district_sensor``
-as they appear (no code-location reload). Each keeps its own settings, files and DuckDB file,
-so districts never share a writer and run independently, in parallel processes:
+as they appear (no code-location reload), which also previews each new batch. Each keeps its
+own settings, files and DuckDB file, so districts never share a writer and run independently,
+in parallel processes:
 
     <ROSTER_DISTRICTS_DIR>/<tenant>/district.toml                 that district's settings
     <ROSTER_DISTRICTS_DIR>/<tenant>/drop/<batch>/users.csv ...    exports, one folder per batch
     <ROSTER_DISTRICTS_DIR>/<tenant>/roster.duckdb                 that district's tables
     <ROSTER_DISTRICTS_DIR>/<tenant>/results/sync-<batch>-....xlsx each run's results workbook
 
-The schedule ``daily_district_syncs`` requests one run per district (tagged ``district``).
+The schedule ``daily_district_syncs`` requests one apply per district (tagged ``district``).
 """
 
 import dagster as dg
@@ -17,7 +18,7 @@ import dagster as dg
 from roster_pipeline.defs.districts.assets import district_sync
 from roster_pipeline.defs.districts.automation import (
     daily_districts_schedule,
-    new_district_sensor,
+    district_folders_sensor,
     sync_district_job,
 )
 from roster_pipeline.defs.districts.resources import DistrictsFolder
@@ -29,7 +30,7 @@ def districts_definitions(deployment: DeploymentSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=[district_sync],
         jobs=[sync_district_job],
-        sensors=[new_district_sensor],
+        sensors=[district_folders_sensor(deployment)],
         schedules=[daily_districts_schedule(deployment)],
         resources={"districts_folder": DistrictsFolder(districts_dir=deployment.districts_dir)},
     )

@@ -111,6 +111,6 @@ def roster_sync(
         if applied:
             for evaluation in integrity_evaluations(store):
                 context.log_event(evaluation)
-    checked(run)
+    checked(run, settings)
     yield from _file_results(run)
     yield dg.MaterializeResult(asset_key="sync_plan", metadata=run_metadata(run, settings))

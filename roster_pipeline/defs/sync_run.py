@@ -43,6 +43,21 @@ def run_metadata(run: SyncRun, settings: DistrictSettings | None = None) -> dict
     return shown
 
 
+RUN_KEY_TAG = "dagster/run_key"
+"""The tag Dagster puts on a run requested with a run key."""
+
+
+def already_requested(instance: dg.DagsterInstance, run_key: str) -> bool:
+    """Whether a run with ``run_key`` exists, whatever became of it.
+
+    A schedule's run keys dedupe only within one tick; without this a daily schedule would
+    apply yesterday's batch again (or hold it again, and tell people again) every day until a
+    new one arrives. A held or failed batch is run again by hand (the Launchpad).
+    """
+    runs = instance.get_run_records(filters=dg.RunsFilter(tags={RUN_KEY_TAG: run_key}), limit=1)
+    return bool(runs)
+
+
 def tick_day(context: dg.ScheduleEvaluationContext, zone: str) -> date:
     """The day of a schedule's tick in ``zone`` (now, when evaluated by hand or in a test)."""
     try:

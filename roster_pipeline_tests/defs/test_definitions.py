@@ -76,7 +76,12 @@ def test_definitions_load_with_expected_assets_checks_and_jobs():
     }
     assert job_assets(defs, "sync_district") == {"district_sync"}
     assert {s.name for s in defs.schedules} == {"daily_roster_sync", "daily_district_syncs"}
-    assert {s.name for s in defs.sensors} == {"new_batch_sensor", "new_district_sensor"}
+    assert {s.name for s in defs.sensors} == {
+        "new_batch_sensor",
+        "new_district_sensor",
+        "notify_failed_syncs",
+        "notify_syncs_with_errors",
+    }
 
 
 def test_the_definitions_do_not_depend_on_local_district_folders(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import duckdb
 
 from roster_pipeline.defs.districts.automation import (
     daily_districts_schedule,
-    new_district_sensor,
+    district_folders_sensor,
 )
 from roster_pipeline.defs.districts.partitions import DISTRICT_TAG, districts
 from roster_pipeline.defs.districts.resources import DistrictsFolder
@@ -55,12 +55,22 @@ def test_districts_are_registered_by_the_sensor_and_synced_each_in_its_own_proce
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()
     resources = {"districts_folder": DistrictsFolder(districts_dir=str(root))}
+    new_district_sensor = district_folders_sensor(load_deployment())
     with dg.DagsterInstance.get() as instance:
         found = new_district_sensor(dg.build_sensor_context(instance=instance, resources=resources))
         (request,) = found.dynamic_partitions_requests
         assert list(request.partition_keys) == ["north-usd", "south-usd", "west-usd"]
+        # each new batch previewed once, as it arrives (west-usd has none yet)
+        previews = found.run_requests
+        assert [(r.partition_key, r.tags["roster/mode"]) for r in previews] == [
+            ("north-usd", "preview"),
+            ("south-usd", "preview"),
+        ]
+        assert previews[0].run_key == "north-usd:2026-11-23:preview"
         instance.add_dynamic_partitions(districts.name, list(request.partition_keys))
-        again = new_district_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        again = new_district_sensor(
+            dg.build_sensor_context(instance=instance, resources=resources, cursor=found.cursor)
+        )
         assert isinstance(again, dg.SkipReason)
 
         schedule = daily_districts_schedule(load_deployment())

@@ -14,7 +14,7 @@ import dagster as dg
 from roster_pipeline.defs.districts.assets import district_sync
 from roster_pipeline.defs.districts.partitions import BATCH_TAG, DISTRICT_TAG, MODE_TAG, districts
 from roster_pipeline.defs.districts.resources import DistrictsFolder
-from roster_pipeline.defs.sync_run import tick_day
+from roster_pipeline.defs.sync_run import already_requested, tick_day
 from roster_pipeline.settings.model import DeploymentSettings
 from roster_pipeline.settings.values import SettingsError
 from roster_pipeline.sync.calendar import period_of
@@ -116,7 +116,11 @@ def district_run_requests(
         elif not ready:
             decided.append(dg.SkipReason(f"{tenant}: no complete batch"))
         else:
-            decided.append(district_request(tenant, ready[-1], "apply"))
+            request = district_request(tenant, ready[-1], "apply")
+            if already_requested(context.instance, request.run_key or ""):
+                decided.append(dg.SkipReason(f"{tenant}: {ready[-1]} already applied or held"))
+            else:
+                decided.append(request)
     return decided
 
 

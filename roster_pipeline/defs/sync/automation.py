@@ -11,7 +11,7 @@ import dagster as dg
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.sync.assets import roster_sync
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
-from roster_pipeline.defs.sync_run import tick_day
+from roster_pipeline.defs.sync_run import already_requested, tick_day
 from roster_pipeline.settings.model import DeploymentSettings
 from roster_pipeline.sync.calendar import period_of
 from roster_pipeline.sync.drop_folder import complete_batches
@@ -74,6 +74,11 @@ def daily_sync_schedule(deployment: DeploymentSettings, running: bool) -> dg.Sch
         if not ready:
             return dg.SkipReason("no complete batch in the drop folder")
         newest = ready[-1]
+        if already_requested(context.instance, f"{newest}:apply"):
+            return dg.SkipReason(
+                f"the newest batch {newest} was applied (or held) already; a held batch is "
+                "approved or discarded by hand"
+            )
         if not context.instance.has_dynamic_partition(roster_batches.name, newest):
             context.instance.add_dynamic_partitions(roster_batches.name, [newest])
         return dg.RunRequest(partition_key=sync_key(newest, "apply"), run_key=f"{newest}:apply")

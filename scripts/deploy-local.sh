@@ -107,6 +107,10 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: $MAX_RUNS
+    # Launch queued runs in parallel threads, looking every 2 s (default: one at a time, 5 s).
+    dequeue_interval_seconds: 2
+    dequeue_use_threads: true
+    dequeue_num_workers: $MAX_RUNS
     tag_concurrency_limits:
       - key: district
         value:

@@ -186,6 +186,9 @@ def measure(districts: int, students: int, workdir: Path, max_runs: int) -> dict
         "most_in_flight": most_in_flight(runs),
         "same_district_overlaps": len(district_overlaps(runs)),
         "run_seconds_median": round(statistics.median(durations), 2),
+        "created_to_start_median": round(
+            statistics.median(r.start - r.created for r in runs if r.start), 2
+        ),
         "start_to_first_step_median": round(statistics.median(overhead), 2),
         "start_to_first_step_max": round(max(overhead), 2),
         "setup_seconds": round(min(r.created for r in runs) - started, 1),

@@ -26,6 +26,16 @@ def _no_local_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("ROSTER_SETTINGS_FILE", str(tmp_path / "settings" / "district.toml"))
 
 
+def evaluated(definition, context):
+    """A sensor's or schedule's answer to ``context``, the context closed right after.
+
+    A ``build_*_context`` left open enters an instance of its own and leaves it when garbage
+    collected, which can put a closed instance back as Dagster's current one for later tests.
+    """
+    with context:
+        return definition(context)
+
+
 def load_batch(folder: Path, duckdb_path: Path, **settings: object) -> SyncOutcome:
     """Apply one batch (a folder or .zip) through the one sync runner, as every entry point does.
 

@@ -21,6 +21,7 @@ from roster_pipeline.defs.districts.partitions import DISTRICT_TAG, districts
 from roster_pipeline.defs.districts.resources import DistrictsFolder
 from roster_pipeline.devtools.generate import generate, write
 from roster_pipeline.settings.load import load_deployment
+from roster_pipeline_tests.conftest import evaluated
 
 RUN_ONE = """
 import json, sys
@@ -57,7 +58,9 @@ def test_districts_are_registered_by_the_sensor_and_synced_each_in_its_own_proce
     resources = {"districts_folder": DistrictsFolder(districts_dir=str(root))}
     new_district_sensor = district_folders_sensor(load_deployment())
     with dg.DagsterInstance.get() as instance:
-        found = new_district_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        found = evaluated(
+            new_district_sensor, dg.build_sensor_context(instance=instance, resources=resources)
+        )
         (request,) = found.dynamic_partitions_requests
         assert list(request.partition_keys) == ["north-usd", "south-usd", "west-usd"]
         # each new batch previewed once, as it arrives (west-usd has none yet)
@@ -68,8 +71,9 @@ def test_districts_are_registered_by_the_sensor_and_synced_each_in_its_own_proce
         ]
         assert previews[0].run_key == "north-usd:2026-11-23:preview"
         instance.add_dynamic_partitions(districts.name, list(request.partition_keys))
-        again = new_district_sensor(
-            dg.build_sensor_context(instance=instance, resources=resources, cursor=found.cursor)
+        again = evaluated(
+            new_district_sensor,
+            dg.build_sensor_context(instance=instance, resources=resources, cursor=found.cursor),
         )
         assert isinstance(again, dg.SkipReason)
 
@@ -79,7 +83,7 @@ def test_districts_are_registered_by_the_sensor_and_synced_each_in_its_own_proce
             resources=resources,
             scheduled_execution_time=datetime(2026, 11, 24, 11, 0, tzinfo=UTC),
         )
-        requests = schedule(tick)
+        requests = evaluated(schedule, tick)
         assert [r.partition_key for r in requests] == ["north-usd", "south-usd"]
         assert [r.tags[DISTRICT_TAG] for r in requests] == ["north-usd", "south-usd"]
 

@@ -13,6 +13,7 @@ from roster_pipeline.defs.resources import district_resource
 from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline.devtools.generate import add_mistakes, generate, write
 from roster_pipeline.settings.load import load_deployment
+from roster_pipeline_tests.conftest import evaluated
 from roster_pipeline_tests.notify.privacy_check import leaked, personal_values
 from roster_pipeline_tests.notify.smtp_server import smtp_server
 
@@ -35,7 +36,7 @@ def _evaluate(sensor, instance, result, kind, resources):
     )
     if kind == dg.DagsterEventType.RUN_FAILURE:
         context = context.for_run_failure()
-    return sensor(context)
+    return evaluated(sensor, context)
 
 
 def test_held_and_rejected_rows_are_told_once_each_and_clean_runs_never(tmp_path):

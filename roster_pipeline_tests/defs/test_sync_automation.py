@@ -16,6 +16,7 @@ from roster_pipeline.defs.sync.automation import daily_sync_schedule, new_batch_
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
 from roster_pipeline.devtools.generate import generate, write
 from roster_pipeline.settings.load import load_deployment, load_district
+from roster_pipeline_tests.conftest import evaluated
 
 daily_roster_sync = daily_sync_schedule(load_deployment(), load_district().enable_daily_sync)
 
@@ -104,7 +105,7 @@ def test_sensor_registers_complete_batches_and_previews_them(drop):
         context = dg.build_sensor_context(
             instance=instance, resources={"district": district(drop, settle_seconds=60)}
         )
-        result = new_batch_sensor(context)
+        result = evaluated(new_batch_sensor, context)
         assert isinstance(result, dg.SensorResult)
         (added,) = result.dynamic_partitions_requests
         assert added.partition_keys == ["2026-11-20", "2026-11-21"]
@@ -113,41 +114,46 @@ def test_sensor_registers_complete_batches_and_previews_them(drop):
             sync_key("2026-11-21", "preview"),
         ]
         instance.add_dynamic_partitions(roster_batches.name, added.partition_keys)
-        again = new_batch_sensor(
+        again = evaluated(
+            new_batch_sensor,
             dg.build_sensor_context(
                 instance=instance, resources={"district": district(drop, settle_seconds=60)}
-            )
+            ),
         )
         assert isinstance(again, dg.SkipReason)
         age(drop / "2026-11-22", 600)  # the transfer finished a while ago
-        later = new_batch_sensor(
+        later = evaluated(
+            new_batch_sensor,
             dg.build_sensor_context(
                 instance=instance, resources={"district": district(drop, settle_seconds=60)}
-            )
+            ),
         )
         assert later.dynamic_partitions_requests[0].partition_keys == ["2026-11-22"]
 
 
 def test_schedule_applies_the_newest_batch_only_when_daily_sync_is_on(drop):
     with dg.instance_for_test() as instance:
-        off = daily_roster_sync(
-            dg.build_schedule_context(instance=instance, resources={"district": district(drop)})
+        off = evaluated(
+            daily_roster_sync,
+            dg.build_schedule_context(instance=instance, resources={"district": district(drop)}),
         )
         assert isinstance(off, dg.SkipReason) and "Enable daily sync" in off.skip_message
-        on = daily_roster_sync(
+        on = evaluated(
+            daily_roster_sync,
             dg.build_schedule_context(
                 instance=instance,
                 resources={"district": district(drop, enable_daily_sync=True)},
-            )
+            ),
         )
         assert isinstance(on, dg.RunRequest)
         assert on.partition_key == sync_key("2026-11-21", "apply")
         assert instance.has_dynamic_partition(roster_batches.name, "2026-11-21")
-        empty = daily_roster_sync(
+        empty = evaluated(
+            daily_roster_sync,
             dg.build_schedule_context(
                 instance=instance,
                 resources={"district": district(drop / "none", enable_daily_sync=True)},
-            )
+            ),
         )
         assert isinstance(empty, dg.SkipReason)
     assert daily_roster_sync.default_status == dg.DefaultScheduleStatus.STOPPED
@@ -162,12 +168,13 @@ def test_a_blackout_date_skips_the_schedule_and_a_manual_run_still_works(drop, t
     with dg.instance_for_test() as instance:
 
         def tick(when: datetime):
-            return daily_roster_sync(
+            return evaluated(
+                daily_roster_sync,
                 dg.build_schedule_context(
                     instance=instance,
                     resources={"district": settings},
                     scheduled_execution_time=when,
-                )
+                ),
             )
 
         summer = tick(datetime(2026, 7, 14, 10, 0, tzinfo=UTC))

@@ -295,6 +295,7 @@ def test_the_readme_walkthrough_click_by_click(ui, tmp_path):
         # 9. automation: the daily syncs and sensors are off until the district turns them on
         automation = visit("/automation", "daily_roster_sync")
         assert "new_batch_sensor" in automation and "daily_district_syncs" in automation
+        assert "notify_failed_syncs" in automation and "notify_syncs_with_errors" in automation
         switches = page.locator("input[type='checkbox']:not([aria-label='Select all'])")
         states = [s.is_checked() for s in switches.all()]
         assert states.count(True) == 0 and len(states) >= 4

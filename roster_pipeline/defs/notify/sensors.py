@@ -52,16 +52,17 @@ def _tell(
 
 def notification_sensors(deployment: DeploymentSettings) -> list[dg.SensorDefinition]:
     """The two sensors (failed runs, successful runs that need people) for ``deployment``."""
-    status = (
-        dg.DefaultSensorStatus.RUNNING if deployment.automation else dg.DefaultSensorStatus.STOPPED
-    )
+    watching = {
+        "monitored_jobs": SYNC_JOBS,
+        "minimum_interval_seconds": deployment.sensor_interval,
+        "default_status": (
+            dg.DefaultSensorStatus.RUNNING
+            if deployment.automation
+            else dg.DefaultSensorStatus.STOPPED
+        ),
+    }
 
-    @dg.run_failure_sensor(
-        name="notify_failed_syncs",
-        monitored_jobs=SYNC_JOBS,
-        minimum_interval_seconds=deployment.sensor_interval,
-        default_status=status,
-    )
+    @dg.run_failure_sensor(name="notify_failed_syncs", **watching)
     def notify_failed_syncs(
         context: dg.RunFailureSensorContext,
         district: DistrictResource,
@@ -72,11 +73,7 @@ def notification_sensors(deployment: DeploymentSettings) -> list[dg.SensorDefini
         return _tell(context, failure_notice(context, settings.tenant_id), settings, deployment)
 
     @dg.run_status_sensor(
-        run_status=dg.DagsterRunStatus.SUCCESS,
-        name="notify_syncs_with_errors",
-        monitored_jobs=SYNC_JOBS,
-        minimum_interval_seconds=deployment.sensor_interval,
-        default_status=status,
+        run_status=dg.DagsterRunStatus.SUCCESS, name="notify_syncs_with_errors", **watching
     )
     def notify_syncs_with_errors(
         context: dg.RunStatusSensorContext,

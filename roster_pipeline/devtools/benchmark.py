@@ -1,12 +1,19 @@
-"""Time a first load and a day-2 sync of a generated district through the real Dagster assets.
+"""Time first loads, day-2 syncs and re-sends of generated districts through the real assets.
 
-    python -m roster_pipeline.devtools.benchmark --students 500000 --out bench.json [--repeat 3]
+    python -m roster_pipeline.devtools.benchmark --students 500000 --repeat 3 --out bench.json
+        [--profile households|agents|both] [--churn quiet,typical,heavy] [--guardians-rows N]
 
-Generates the district and its next day's export (or reuses them), times a bare DuckDB baseline
-(files read as text, enrollments joined to users and classes, guardians to students, written to a
-.duckdb file), then materializes every asset with ``dg.materialize`` on day 1 (first load) and on
-day 2 (a sync against the loaded district); each in a fresh child process. Reports seconds, the
-ratios to the baseline, input rows per second and peak resident memory, to stdout and JSON.
+Two district profiles (``generate``: links on the students' rows, 1.4 students a household;
+``generate_agents``: links on the guardians' rows, households of 1-5 children and 1-3 adults,
+the SIS's own columns) and a day 2 per churn level (``churn.LEVELS``: quiet 0.5%, typical 2%
+students + 3% contacts + 5% classes, heavy 10%), plus an unchanged re-send (day 1's bytes under a
+new batch name). Each round times, one after another on the same files: a bare DuckDB baseline
+(files read as text, enrollments joined to users and classes, guardians to students, written to
+a .duckdb file), the first load, each day 2 and the re-send from the first load's state; each in
+a fresh child process, through ``dg.materialize`` of the real assets, with contact updates on
+and the deactivation/update holds at 60% (the benchmark times the sync, not its safeguards).
+Reports, per profile, medians of seconds and of each round's ratio to its own baseline, input
+rows per second and peak resident memory, to stdout and JSON.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import argparse
 import json
 import multiprocessing as mp
 import resource
+import shutil
 import statistics
 import sys
 import time
@@ -22,17 +30,23 @@ from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
 
+SETTINGS = {"update_active_contacts": True, "hold_deactivate_pct": 60.0, "hold_update_pct": 60.0}
+"""The district settings of every timed sync: contact updates applied, holds out of the way."""
+
 
 def _materialize(folder: str, db: str) -> bool:
     """The full load through the real Dagster assets and checks."""
     import roster_pipeline.definitions  # noqa: F401  the code location, as a run worker loads it
     from roster_pipeline.defs.sync.materialize import materialize_batch
 
-    return materialize_batch(Path(folder), duckdb_path=db).success
+    return materialize_batch(Path(folder), duckdb_path=db, **SETTINGS).success
 
 
 BASELINE_SQL = (
-    "CREATE TABLE {name} AS SELECT * FROM read_csv($path, all_varchar = true, header = true)",
+    # quote and escape given: the sniffer looks at the first rows only, and a users.csv whose
+    # first quoted field comes after them (guardians listed after the students) would fail
+    "CREATE TABLE {name} AS SELECT * FROM read_csv($path, all_varchar = true, header = true, "
+    "quote = '\"', escape = '\"')",
     "CREATE TABLE enrollment_links AS SELECT e.*, u.role AS user_role, c.title AS class_title "
     "FROM enrollments e JOIN users u ON u.sourcedId = e.userSourcedId "
     "JOIN classes c ON c.sourcedId = e.classSourcedId",
@@ -94,9 +108,11 @@ def run_in_child(folder: Path, db: Path, target: Callable[[str, str], bool] = _m
     return out
 
 
-def _median_ratio(rounds: list[tuple[dict, dict, dict]], which: int) -> float:
+def _median_ratio(rounds: list[dict[str, dict]], which: str) -> float:
     """The median over rounds of (run ``which`` of the round) / (the round's baseline)."""
-    return round(statistics.median(r[which]["seconds"] / r[0]["seconds"] for r in rounds), 2)
+    return round(
+        statistics.median(r[which]["seconds"] / r["baseline"]["seconds"] for r in rounds), 2
+    )
 
 
 def count_rows(folder: Path) -> int:
@@ -111,76 +127,122 @@ def count_rows(folder: Path) -> int:
     return total
 
 
+PROFILES = ("households", "agents")
+
+
+def prepare(profile: str, students: int, seed: int, workdir: Path, levels: list[str]) -> dict:
+    """The profile's day 1, each churn's day 2 and the re-send, generated unless already there."""
+    from roster_pipeline.devtools import generate
+    from roster_pipeline.devtools.churn import LEVELS, churn
+    from roster_pipeline.devtools.generate_agents import generate_agents
+
+    stem = workdir / f"{profile}-{students}-{seed}"
+    folders = {
+        "first_load": stem.with_name(stem.name + "-day1"),
+        **{f"day2_{level}": stem.with_name(f"{stem.name}-{level}") for level in levels},
+        "resend": stem.with_name(stem.name + "-resend"),
+    }
+    if not all((f / "manifest.csv").exists() for f in folders.values()):
+        make = generate_agents if profile == "agents" else generate.generate
+        files = make(students, seed)
+        generate.write(files, folders["first_load"])
+        for level in levels:
+            generate.write(churn(files, LEVELS[level]), folders[f"day2_{level}"])
+        shutil.copytree(folders["first_load"], folders["resend"], dirs_exist_ok=True)
+    return folders
+
+
+def measure_profile(folders: dict[str, Path], workdir: Path, repeat: int) -> dict:
+    """Rounds of baseline, first load, each day 2 and the re-send; medians and ratios."""
+    day1 = folders["first_load"]
+    db = workdir / f"{day1.name}.duckdb"
+    loaded = workdir / f"{day1.name}.loaded.duckdb"
+    rounds = []
+    for _ in range(max(1, repeat)):  # each round one after another on the same files
+        run = {"baseline": run_in_child(day1, workdir / "baseline.duckdb", target=_bare_duckdb)}
+        db.unlink(missing_ok=True)
+        run["first_load"] = run_in_child(day1, db)
+        shutil.copyfile(db, loaded)
+        for name, folder in folders.items():
+            if name != "first_load":
+                shutil.copyfile(loaded, db)  # each day 2 starts from the first load's state
+                run[name] = run_in_child(folder, db)
+        rounds.append(run)
+    rows = count_rows(day1)
+    report: dict[str, object] = {
+        "input_rows": rows,
+        "input_mib": round(sum(p.stat().st_size for p in day1.glob("*.csv")) / 2**20, 1),
+        "rounds": len(rounds),
+        "baseline_s": round(statistics.median(r["baseline"]["seconds"] for r in rounds), 2),
+    }
+    for name in folders:
+        report[f"{name}_s"] = round(statistics.median(r[name]["seconds"] for r in rounds), 2)
+        # the median of each round's ratio: a round's runs share the machine's speed of the moment
+        report[f"ratio_{name}"] = _median_ratio(rounds, name)
+        report[f"{name}_peak_rss_mib"] = round(max(r[name]["peak_rss_mib"] for r in rounds))
+    report["rows_per_s_first_load"] = round(rows / float(report["first_load_s"]))
+    report["peak_rss_mib"] = max(report[f"{n}_peak_rss_mib"] for n in folders)
+    report["success"] = all(r[n]["success"] for r in rounds for n in folders)
+    report["runs_s"] = [{n: round(r[n]["seconds"], 2) for n in r} for r in rounds]
+    return report
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Command line entry point."""
     from roster_pipeline.devtools import generate
-    from roster_pipeline.devtools.next_day import next_day
+    from roster_pipeline.devtools.churn import LEVELS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=500_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=Path("bench"))
     parser.add_argument("--out", type=Path, default=Path("bench.json"))
+    parser.add_argument("--profile", choices=(*PROFILES, "both"), default="both")
+    parser.add_argument(
+        "--churn",
+        default=",".join(LEVELS),
+        help=f"day-2 churn levels, comma-separated, of {', '.join(LEVELS)}",
+    )
     parser.add_argument(
         "--repeat",
         type=int,
         default=1,
-        help="rounds of baseline, first load and day 2; report medians (this VM's speed drifts)",
+        help="rounds of every run; report medians (this VM's speed drifts)",
     )
     parser.add_argument(
         "--guardians-rows",
         type=int,
         default=0,
-        help="also time a Dry Run of a guardians.csv with this many rows",
+        help="also time a Dry Run of a guardians.csv with this many rows (households profile)",
     )
     args = parser.parse_args(argv)
-
-    folder = args.workdir / f"district-{args.students}-{args.seed}"
-    day2 = args.workdir / f"district-{args.students}-{args.seed}-day2"
-    started = time.perf_counter()
-    files = None
-    if not (folder / "manifest.csv").exists() or not (day2 / "manifest.csv").exists():
-        files = generate.generate(args.students, args.seed)
-        generate.write(files, folder)
-        generate.write(next_day(files), day2)
-    generate_s = time.perf_counter() - started
-    rows = count_rows(folder)
-    db = args.workdir / f"district-{args.students}-{args.seed}.duckdb"
-    rounds = []
-    for _ in range(max(1, args.repeat)):  # each round one after another on the same files
-        baseline = run_in_child(folder, args.workdir / "baseline.duckdb", target=_bare_duckdb)
-        db.unlink(missing_ok=True)
-        rounds.append((baseline, run_in_child(folder, db), run_in_child(day2, db)))
-    baseline_s = statistics.median(b["seconds"] for b, _, _ in rounds)
-    load_s = statistics.median(load["seconds"] for _, load, _ in rounds)
-    sync_s = statistics.median(sync["seconds"] for _, _, sync in rounds)
-    load_rss = max(load["peak_rss_mib"] for _, load, _ in rounds)
-    sync_rss = max(sync["peak_rss_mib"] for _, _, sync in rounds)
-    report = {
+    levels = [level.strip() for level in args.churn.split(",") if level.strip()]
+    unknown = sorted(set(levels) - set(LEVELS))
+    if unknown:
+        parser.error(f"unknown churn level(s) {unknown}; choose from {', '.join(LEVELS)}")
+    profiles = PROFILES if args.profile == "both" else (args.profile,)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    report: dict[str, object] = {
         "students": args.students,
-        "input_rows": rows,
-        "input_mib": round(sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20, 1),
-        "generate_s": round(generate_s, 2),
-        "rounds": len(rounds),
-        "baseline_s": round(baseline_s, 2),
-        "first_load_s": round(load_s, 2),
-        # the median of each round's ratio: a round's runs share the machine's speed of the moment
-        "ratio_first": _median_ratio(rounds, 1),
-        "day2_s": round(sync_s, 2),
-        "ratio_day2": _median_ratio(rounds, 2),
-        "rows_per_s": round(rows / load_s),
-        "peak_rss_mib": round(max(load_rss, sync_rss)),
-        "first_load_peak_rss_mib": round(load_rss),
-        "day2_peak_rss_mib": round(sync_rss),
-        "success": all(load["success"] and sync["success"] for _, load, sync in rounds),
+        "churn": levels,
         "python": sys.version.split()[0],
-        "runs_s": [[round(run["seconds"], 2) for run in r] for r in rounds],
+        "profiles": {},
     }
+    for profile in profiles:
+        started = time.perf_counter()
+        folders = prepare(profile, args.students, args.seed, args.workdir, levels)
+        generate_s = round(time.perf_counter() - started, 2)
+        measured = measure_profile(folders, args.workdir, args.repeat)
+        report["profiles"][profile] = {"generate_s": generate_s, **measured}
     if args.guardians_rows:
         upload = args.workdir / f"guardians-{args.students}-{args.guardians_rows}.csv"
         if not upload.exists():
-            files = files or generate.generate(args.students, args.seed)
+            files = generate.generate(args.students, args.seed)
             generate.guardians_upload(files, args.guardians_rows).write_csv(upload, null_value="")
+        db = args.workdir / f"households-{args.students}-{args.seed}-day1.loaded.duckdb"
+        if not db.exists():
+            folders = prepare("households", args.students, args.seed, args.workdir, levels)
+            run_in_child(folders["first_load"], db)
         preview = run_in_child(upload, db, target=_preview_guardians)
         report |= {
             "guardians_rows": args.guardians_rows,

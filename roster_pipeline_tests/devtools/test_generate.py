@@ -1,8 +1,7 @@
-import json
 
 import polars as pl
 
-from roster_pipeline.devtools import benchmark, generate
+from roster_pipeline.devtools import generate
 from roster_pipeline.devtools.next_day import next_day
 
 
@@ -23,30 +22,6 @@ def test_generated_shape_is_like_a_large_district():
     links = users["agentSourcedIds"].drop_nulls().str.split(",").list.len().sum()
     assert 1.6 < links / students < 2.0
     assert files["enrollments"].height > 8 * students
-
-
-def test_benchmark_command_runs_at_a_tiny_size(tmp_path):
-    out = tmp_path / "bench.json"
-    report = benchmark.main(
-        [
-            "--students",
-            "60",
-            "--guardians-rows",
-            "150",
-            "--repeat",
-            "2",
-            "--workdir",
-            str(tmp_path),
-            "--out",
-            str(out),
-        ]
-    )
-    assert report["success"] and report["first_load_s"] > 0
-    saved = json.loads(out.read_text())
-    keys = {"students", "baseline_s", "first_load_s", "day2_s", "ratio_first", "ratio_day2"}
-    assert keys | {"peak_rss_mib"} <= set(saved)
-    assert saved["day2_s"] > 0
-    assert saved["rounds"] == 2 and len(saved["runs_s"]) == 2  # baseline, first load, day 2 each
 
 
 def test_next_day_has_arrivals_departures_contact_changes_and_closed_classes():

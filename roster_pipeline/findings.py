@@ -225,6 +225,13 @@ def counts_by_code(findings: pl.DataFrame) -> dict[str, int]:
     return dict(zip(counts["code"].to_list(), counts["len"].to_list(), strict=True))
 
 
+def counts_by_severity(findings: pl.DataFrame) -> dict[str, int]:
+    """Finding counts per severity (only the severities that occur)."""
+    if findings.is_empty():
+        return {}
+    return {s: int(n) for s, n in findings.group_by("severity").len().iter_rows()}
+
+
 def render(template: str, values: dict[str, pl.Expr]) -> pl.Expr:
     """A per-row message: ``{name}`` placeholders in ``template`` filled from expressions."""
     pieces: list[pl.Expr] = []

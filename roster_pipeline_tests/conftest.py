@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from roster_pipeline.runner.sync_runner import run_sync
+from roster_pipeline.settings.deployment import DeploymentSettings
 from roster_pipeline.settings.load import load_district
-from roster_pipeline.settings.model import DeploymentSettings, DistrictSettings
+from roster_pipeline.settings.model import DistrictSettings
 from roster_pipeline.sync.run import SyncOutcome
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -49,6 +51,15 @@ def load_batch(folder: Path, duckdb_path: Path, **settings: object) -> SyncOutco
     if run.refused is not None:
         raise run.refused
     return run.outcome
+
+
+def truncated_copy(source: Path, target: Path, keep: float = 0.3) -> Path:
+    """The export ``source`` copied to ``target`` with users.csv cut off mid-line after ``keep``
+    of its bytes, the other files whole (a transfer that failed halfway)."""
+    shutil.copytree(source, target)
+    data = (source / "users.csv").read_bytes()
+    (target / "users.csv").write_bytes(data[: int(len(data) * keep)])
+    return target
 
 
 def write_batch(folder: Path, files: dict[str, str | bytes]) -> Path:

@@ -76,9 +76,10 @@ def failed_rows(results: pl.DataFrame, limit: int = FAILED_ROWS) -> dg.MetadataV
 
 def counts(found: pl.DataFrame) -> dict[str, int]:
     """Finding counts by severity, and how many distinct codes."""
+    by_severity = findings.counts_by_severity(found)
     return {
-        "errors": int((found["severity"] == findings.ERROR).sum()),
-        "warnings": int((found["severity"] == findings.WARNING).sum()),
+        "errors": by_severity.get(findings.ERROR, 0),
+        "warnings": by_severity.get(findings.WARNING, 0),
         "codes": found["code"].n_unique(),
     }
 

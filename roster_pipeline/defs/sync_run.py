@@ -34,8 +34,9 @@ def run_metadata(run: SyncRun, settings: DistrictSettings | None = None) -> dict
         shown |= metadata.sync_outcome(run.outcome, run.report)
     if settings is None:
         return shown
-    link = settings.results_link(run.report.workbook) if run.report is not None else None
+    link = None
     if run.report is not None:
+        link = settings.results_link(run.report.workbook)
         shown |= metadata.downloads(results_workbook=link)
     notice = notice_for(run, settings.tenant_id, link)
     if notice is not None:

@@ -52,13 +52,12 @@ def churn(files: dict[str, pl.DataFrame], level: Churn) -> dict[str, pl.DataFram
     )
     arrivals = templates.with_columns(sourcedId=pl.lit("n") + sid)
     new_guardians = templates.head(0)
-    links_on_guardians = users.filter(role.is_in(GUARDIAN_ROLES))[
-        "agentSourcedIds"
-    ].null_count() < (users.filter(role.is_in(GUARDIAN_ROLES)).height)
+    guardian_links = users.filter(role.is_in(GUARDIAN_ROLES))["agentSourcedIds"]
+    links_on_guardians = guardian_links.null_count() < guardian_links.len()
     # Links on the students' rows: an arrival joins its template's household (its links kept).
     if links_on_guardians:  # links on the guardians' rows: each arrival comes with a guardian
         arrivals = arrivals.with_columns(agentSourcedIds=pl.lit(None, pl.String))
-        new_guardians = templates.select(users.columns).with_columns(
+        new_guardians = templates.with_columns(
             sourcedId=pl.lit("pn") + sid,
             role=pl.lit("parent"),
             email=pl.format("new{}@mail.example.net", sid),

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, SecretStr
 
+from roster_pipeline.settings.deployment import DeploymentSettings
+from roster_pipeline.settings.fields import GROUPS
 from roster_pipeline.settings.load import PATH_FIELDS
-from roster_pipeline.settings.model import GROUPS, DeploymentSettings, DistrictSettings
+from roster_pipeline.settings.model import DistrictSettings
 from roster_pipeline.settings.values import FALSE, TRUE
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"

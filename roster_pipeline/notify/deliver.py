@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from roster_pipeline.notify.email import NotifyError, SmtpServer, send_email
 from roster_pipeline.notify.notice import Notice
 from roster_pipeline.notify.webhook import post_notice
-from roster_pipeline.settings.model import DeploymentSettings, DistrictSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
+from roster_pipeline.settings.model import DistrictSettings
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from roster_pipeline.notify.notice import Notice
-from roster_pipeline.settings.model import DeploymentSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
 
 TIMEOUT_SECONDS = 30
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-import polars as pl
-
 from roster_pipeline import findings
 from roster_pipeline.privacy import mask_text
 from roster_pipeline.runner.sync_runner import SyncRun
+from roster_pipeline.sync.changes import CHANGES
 
 FAILED = "failed"
 """The verdict of a run that ended in an error before the sync could judge its batch."""
@@ -111,24 +110,18 @@ def notice_for(run: SyncRun, district: str, results_url: str | None = None) -> N
     outcome = run.outcome
     if outcome is None:
         return Notice(district, run.status, "", mask_text(run.message()))
-    found = outcome.findings
-    by_severity = severity_counts(found) if found.height else {}
-    rejected = int(outcome.files["rows_rejected"].sum()) if "rows_rejected" in outcome.files else 0
+    by_severity = findings.counts_by_severity(outcome.findings)
     return Notice(
         district=district,
         verdict=run.status,
         batch=outcome.batch_id,
         message=mask_text(run.message()),
         reasons=tuple(mask_text(r) for r in outcome.reasons),
-        changes={
-            k: v
-            for k, v in outcome.counts.totals().items()
-            if k not in ("unchanged", "skipped") and v
-        },
+        changes={k: v for k, v in outcome.counts.totals().items() if k in CHANGES and v},
         findings={
             s: by_severity[s] for s in (findings.ERROR, findings.WARNING) if s in by_severity
         },
-        rows_rejected=rejected,
+        rows_rejected=outcome.rows_rejected,
         results_url=results_url,
     )
 
@@ -144,8 +137,3 @@ def failed_notice(district: str, batch: str, error: str) -> Notice:
         "so an apply that did not finish left the tables as they were; the run's page in "
         "Dagster has the details.",
     )
-
-
-def severity_counts(found: pl.DataFrame) -> dict[str, int]:
-    """Findings per severity."""
-    return {s: int(n) for s, n in found.group_by("severity").len().iter_rows()}

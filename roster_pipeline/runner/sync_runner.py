@@ -70,10 +70,9 @@ class SyncRun:
             return f"Batch rejected, nothing applied: {reasons}"
         if self.status == "discarded":
             return "Batch discarded as asked: nothing was applied."
-        rejected = int(outcome.files["rows_rejected"].sum()) if outcome.files.width else 0
         text = f"Batch {outcome.batch_id} {outcome.status}: {outcome.counts.totals()}."
         if self.status == APPLIED_WITH_ERRORS:
-            text += f" {rejected} rows were rejected by errors; see the findings."
+            text += f" {outcome.rows_rejected} rows were rejected by errors; see the findings."
         return text
 
 

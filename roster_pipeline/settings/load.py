@@ -24,7 +24,8 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
-from roster_pipeline.settings.model import DeploymentSettings, DistrictSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
+from roster_pipeline.settings.model import DistrictSettings
 from roster_pipeline.settings.values import (
     SettingsError,
     parse_bool,

@@ -61,6 +61,11 @@ class SyncOutcome:
     table_rows: dict[str, int] = field(default_factory=dict)
     """Rows per table after the run (in a preview or hold: as the plan would leave them)."""
 
+    @property
+    def rows_rejected(self) -> int:
+        """Input rows rejected by errors, over every file."""
+        return int(self.files["rows_rejected"].sum()) if "rows_rejected" in self.files else 0
+
 
 LAST_APPLY_RUN = (
     "SELECT status, live_version, plan_digest, settings FROM sync_runs "

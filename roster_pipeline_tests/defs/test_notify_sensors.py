@@ -3,8 +3,6 @@ an apply with rows rejected each tell its contacts once; a clean apply and a pre
 
 from __future__ import annotations
 
-import shutil
-
 import dagster as dg
 
 from roster_pipeline.defs.districts.resources import DistrictsFolder
@@ -13,7 +11,7 @@ from roster_pipeline.defs.resources import district_resource
 from roster_pipeline.defs.sync.materialize import materialize_batch
 from roster_pipeline.devtools.generate import add_mistakes, generate, write
 from roster_pipeline.settings.load import load_deployment
-from roster_pipeline_tests.conftest import evaluated
+from roster_pipeline_tests.conftest import evaluated, truncated_copy
 from roster_pipeline_tests.notify.privacy_check import leaked, personal_values
 from roster_pipeline_tests.notify.smtp_server import smtp_server
 
@@ -43,10 +41,7 @@ def test_held_and_rejected_rows_are_told_once_each_and_clean_runs_never(tmp_path
     drop = tmp_path / "drop"
     day1 = drop / "2026-11-23"
     write(add_mistakes(generate(300, seed=9)), day1)  # rows rejected: applied with errors
-    day2 = drop / "2026-11-24"
-    shutil.copytree(day1, day2)
-    users = (day1 / "users.csv").read_bytes()
-    (day2 / "users.csv").write_bytes(users[: len(users) // 3])  # cut off mid-line
+    day2 = truncated_copy(day1, drop / "2026-11-24", keep=1 / 3)  # cut off mid-line
     settings = {
         "duckdb_path": str(tmp_path / "roster.duckdb"),
         "tenant_id": "sample-usd",

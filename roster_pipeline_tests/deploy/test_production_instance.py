@@ -32,6 +32,7 @@ from roster_pipeline.devtools.fleet import (
 )
 from roster_pipeline.devtools.generate import add_mistakes, generate
 from roster_pipeline.devtools.next_day import next_day
+from roster_pipeline_tests.conftest import truncated_copy
 from roster_pipeline_tests.notify.privacy_check import leaked, personal_values
 from roster_pipeline_tests.notify.smtp_server import smtp_server
 from roster_pipeline_tests.notify.webhook_server import webhook_server
@@ -60,14 +61,6 @@ def _zipped(folder: Path) -> Path:
             packed.write(file, file.name)
     shutil.rmtree(folder)
     return settled(archive.parent) / archive.name
-
-
-def _truncated(source: Path, target: Path, keep: float = 0.3) -> Path:
-    """A failed transfer: users.csv cut off mid-line, the other files whole."""
-    shutil.copytree(source, target)
-    data = (source / "users.csv").read_bytes()
-    (target / "users.csv").write_bytes(data[: int(len(data) * keep)])
-    return settled(target)
 
 
 def _closed(port: int) -> bool:
@@ -152,7 +145,7 @@ def test_districts_run_through_the_daemon_queue_and_people_are_told_once(request
             deployment.script("restart-daemon")
             assert deployment.pids()["daemon"] != pids["daemon"]
             drop(homes["north-usd"], DAY2, next_day(files["north-usd"]))
-            _truncated(west_day1, homes["west-usd"] / "drop" / DAY2)
+            settled(truncated_copy(west_day1, homes["west-usd"] / "drop" / DAY2))
 
             with deployment.instance() as instance:
                 runs = wait_for_runs(

@@ -1,4 +1,3 @@
-
 import polars as pl
 
 from roster_pipeline.devtools import generate

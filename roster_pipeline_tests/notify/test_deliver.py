@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from roster_pipeline.devtools.fleet import free_port
 from roster_pipeline.notify.deliver import deliver
 from roster_pipeline.notify.notice import Notice
 from roster_pipeline.settings.load import load_deployment, load_district
-from roster_pipeline_tests.notify.smtp_server import free_port, smtp_server
+from roster_pipeline_tests.notify.smtp_server import smtp_server
 from roster_pipeline_tests.notify.webhook_server import webhook_server
 
 NOTICE = Notice(

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 from roster_pipeline.notify.notice import FAILED, Notice, failed_notice, notice_for
 from roster_pipeline.runner.sync_runner import run_sync
 from roster_pipeline.settings.load import load_district
-from roster_pipeline_tests.conftest import SAMPLE
+from roster_pipeline_tests.conftest import SAMPLE, truncated_copy
 from roster_pipeline_tests.notify.privacy_check import leaked, personal_values
-
-
-def truncated_copy(source: Path, target: Path, keep: float = 0.3) -> Path:
-    """The export with users.csv cut off mid-line after ``keep`` of its bytes (a failed upload)."""
-    shutil.copytree(source, target)
-    data = (source / "users.csv").read_bytes()
-    (target / "users.csv").write_bytes(data[: int(len(data) * keep)])
-    return target
 
 
 def test_a_held_sync_tells_counts_and_reasons_and_no_personal_data(tmp_path):

@@ -15,7 +15,7 @@ from roster_pipeline.defs.districts.assets import district_sync
 from roster_pipeline.defs.districts.partitions import BATCH_TAG, DISTRICT_TAG, MODE_TAG, districts
 from roster_pipeline.defs.districts.resources import DistrictsFolder
 from roster_pipeline.defs.sync_run import already_requested, tick_day
-from roster_pipeline.settings.model import DeploymentSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
 from roster_pipeline.settings.values import SettingsError
 from roster_pipeline.sync.calendar import period_of
 from roster_pipeline.sync.drop_folder import complete_batches
@@ -45,9 +45,19 @@ def district_request(tenant: str, batch: str, mode: str) -> dg.RunRequest:
     )
 
 
-def _automation(deployment: DeploymentSettings) -> dg.DefaultSensorStatus:
+def sensor_status(deployment: DeploymentSettings) -> dg.DefaultSensorStatus:
+    """Running as the code location loads when ROSTER_AUTOMATION is on, else stopped."""
     return (
         dg.DefaultSensorStatus.RUNNING if deployment.automation else dg.DefaultSensorStatus.STOPPED
+    )
+
+
+def schedule_status(deployment: DeploymentSettings) -> dg.DefaultScheduleStatus:
+    """:func:`sensor_status` for a schedule."""
+    return (
+        dg.DefaultScheduleStatus.RUNNING
+        if deployment.automation
+        else dg.DefaultScheduleStatus.STOPPED
     )
 
 
@@ -58,7 +68,7 @@ def district_folders_sensor(deployment: DeploymentSettings) -> dg.SensorDefiniti
         name="new_district_sensor",
         job=sync_district_job,
         minimum_interval_seconds=deployment.sensor_interval,
-        default_status=_automation(deployment),
+        default_status=sensor_status(deployment),
     )
     def new_district_sensor(
         context: dg.SensorEvaluationContext, districts_folder: DistrictsFolder
@@ -136,11 +146,7 @@ def daily_districts_schedule(deployment: DeploymentSettings) -> dg.ScheduleDefin
         job=sync_district_job,
         cron_schedule=deployment.sync_cron,
         execution_timezone=zone,
-        default_status=(
-            dg.DefaultScheduleStatus.RUNNING
-            if deployment.automation
-            else dg.DefaultScheduleStatus.STOPPED
-        ),
+        default_status=schedule_status(deployment),
     )
     def daily_district_syncs(
         context: dg.ScheduleEvaluationContext, districts_folder: DistrictsFolder

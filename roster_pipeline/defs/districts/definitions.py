@@ -22,7 +22,7 @@ from roster_pipeline.defs.districts.automation import (
     sync_district_job,
 )
 from roster_pipeline.defs.districts.resources import DistrictsFolder
-from roster_pipeline.settings.model import DeploymentSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
 
 
 def districts_definitions(deployment: DeploymentSettings) -> dg.Definitions:

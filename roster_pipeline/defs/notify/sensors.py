@@ -7,7 +7,7 @@ repeats nor loses one), to the district's contacts by e-mail and to its webhook.
 
 import dagster as dg
 
-from roster_pipeline.defs.districts.automation import sync_district_job
+from roster_pipeline.defs.districts.automation import sensor_status, sync_district_job
 from roster_pipeline.defs.districts.resources import DistrictsFolder
 from roster_pipeline.defs.notify.notices import failure_notice, run_district, success_notice
 from roster_pipeline.defs.resources import DistrictResource
@@ -15,7 +15,8 @@ from roster_pipeline.defs.sync.automation import roster_sync_job
 from roster_pipeline.notify.deliver import channels, deliver
 from roster_pipeline.notify.email import NotifyError
 from roster_pipeline.notify.notice import Notice
-from roster_pipeline.settings.model import DeploymentSettings, DistrictSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
+from roster_pipeline.settings.model import DistrictSettings
 
 SYNC_JOBS = [roster_sync_job, sync_district_job]
 
@@ -55,11 +56,7 @@ def notification_sensors(deployment: DeploymentSettings) -> list[dg.SensorDefini
     watching = {
         "monitored_jobs": SYNC_JOBS,
         "minimum_interval_seconds": deployment.sensor_interval,
-        "default_status": (
-            dg.DefaultSensorStatus.RUNNING
-            if deployment.automation
-            else dg.DefaultSensorStatus.STOPPED
-        ),
+        "default_status": sensor_status(deployment),
     }
 
     @dg.run_failure_sensor(name="notify_failed_syncs", **watching)

@@ -12,7 +12,7 @@ from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.sync.assets import roster_sync
 from roster_pipeline.defs.sync.partitions import roster_batches, sync_key
 from roster_pipeline.defs.sync_run import already_requested, tick_day
-from roster_pipeline.settings.model import DeploymentSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
 from roster_pipeline.sync.calendar import period_of
 from roster_pipeline.sync.drop_folder import complete_batches
 

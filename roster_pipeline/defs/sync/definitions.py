@@ -8,7 +8,7 @@ from roster_pipeline.defs.sync.automation import (
     new_batch_sensor,
     roster_sync_job,
 )
-from roster_pipeline.settings.model import DeploymentSettings
+from roster_pipeline.settings.deployment import DeploymentSettings
 
 
 def sync_definitions(deployment: DeploymentSettings, daily_sync_on: bool) -> dg.Definitions:

@@ -112,6 +112,12 @@ def sync_summary(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.M
         "discarded": "Discarded: nothing applied",
     }.get(outcome.status, outcome.status)
     parts = [f"### {verb}: batch `{outcome.batch_id}`", ""]
+    if outcome.carried_from:
+        parts += [
+            f"A re-send: its files are byte for byte those of `{outcome.carried_from}`, which "
+            "made the live tables, so that sync's result was carried over (nothing read again).",
+            "",
+        ]
     if report is not None:
         parts += [f"Results workbook: `{report.workbook}`", ""]
     parts += ["**Changes**", ""]
@@ -185,4 +191,6 @@ def sync_outcome(outcome: SyncOutcome, report: SyncReport | None = None) -> dict
         "changes": change_table(outcome.counts.counts),
         **{f"changes_{k}": v for k, v in sorted(outcome.counts.totals().items())},
         "live_version": outcome.version,
+        # a re-send: the batch whose result it carried over, its files not read again
+        "carried_over_from": outcome.carried_from or "",
     }

@@ -18,7 +18,7 @@ from roster_pipeline.findings import BATCH_NO_ROSTER, FILE_ONEROSTER_1_0
 from roster_pipeline.intake import formats
 from roster_pipeline.intake.manifest import Manifest, read_manifest
 from roster_pipeline.intake.read_file import RawFile, read_roster_data
-from roster_pipeline.intake.source import ArchiveLimits, Member, open_source
+from roster_pipeline.intake.source import ArchiveLimits, BatchSource, Member, open_source
 from roster_pipeline.specs import NOT_LOADED, SPECS, header_key, kind_of_file
 
 
@@ -95,6 +95,29 @@ class _Once:
         data = self._read()
         self.sha256 = hashlib.sha256(data).hexdigest()
         return data
+
+
+def _sha256_of(member: Member) -> str:
+    """A member's sha256 ("" when it cannot be read, as ``read_batch`` records it)."""
+    try:
+        return hashlib.sha256(member.read()).hexdigest()
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return ""
+
+
+def identify(source: BatchSource) -> tuple[str, list[FileRecord]]:
+    """The batch's id and files as ``read_batch`` would record them, from the bytes alone.
+
+    Nothing is parsed: each member is hashed (two at a time), so a re-sent batch is recognised
+    for the cost of reading it once.
+    """
+    with ThreadPoolExecutor(FILES_AT_ONCE) as pool:
+        shas = list(pool.map(_sha256_of, source.members))
+    files = [
+        FileRecord(m.name, kind_of_file(m.name), m.size, sha)
+        for m, sha in zip(source.members, shas, strict=True)
+    ]
+    return batch_id_for(source.name, files), files
 
 
 def _version(manifest: Manifest, raw: dict[str, RawFile]) -> tuple[str | None, pl.DataFrame]:

@@ -71,6 +71,11 @@ class SyncRun:
         if self.status == "discarded":
             return "Batch discarded as asked: nothing was applied."
         text = f"Batch {outcome.batch_id} {outcome.status}: {outcome.counts.totals()}."
+        if outcome.carried_from:
+            text += (
+                f" Its files are byte for byte those of {outcome.carried_from}, which made the "
+                "live tables: that sync's result was carried over, nothing was read again."
+            )
         if self.status == APPLIED_WITH_ERRORS:
             text += f" {outcome.rows_rejected} rows were rejected by errors; see the findings."
         return text

@@ -325,6 +325,10 @@ def count(con: duckdb.DuckDBPyConnection) -> ChangeCounts:
     return ChangeCounts(counts.cast({"n": pl.Int64}), sizes)
 
 
+NO_CHANGES = "0:0000000000000000"
+"""The digest of an empty change set."""
+
+
 def digest(con: duckdb.DuckDBPyConnection) -> str:
     """A fingerprint of the whole change set (order-free), to tell a plan from another."""
     row = sql_files.execute(

@@ -247,6 +247,26 @@ def commit_version(
     return version
 
 
+def every_table_based(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every table with a history has begun it (has a base version)."""
+    bases = _bases(con)
+    return all(t in bases or not table_exists(con, t) for t in HISTORY_TABLES)
+
+
+def commit_unchanged(con: duckdb.DuckDBPyConnection, batch_id: str, kind: str) -> int:
+    """Number a version that changed no row (a carried-over re-send): nothing to compare.
+
+    Every table must have begun its history (``every_table_based``).
+    """
+    version = current_version(con) + 1
+    sql_files.execute(
+        con,
+        "INSERT INTO live_versions VALUES ($version, $batch, $kind, current_timestamp)",
+        {"version": version, "batch": batch_id, "kind": kind},
+    )
+    return version
+
+
 def version_after(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
     """The version the live tables had right after ``batch_id`` was last applied."""
     row = (

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from roster_pipeline import __version__ as PIPELINE_VERSION
 from roster_pipeline import findings
 from roster_pipeline.intake.batch import read_batch
 from roster_pipeline.intake.source import ArchiveLimits
@@ -27,7 +28,7 @@ from roster_pipeline.resolve.apply_batch import (
     write_live,
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
-from roster_pipeline.sync import change_log, changes, history, rollover, safeguards
+from roster_pipeline.sync import change_log, changes, history, resend, rollover, safeguards
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
@@ -60,6 +61,8 @@ class SyncOutcome:
     findings: pl.DataFrame = field(default_factory=pl.DataFrame)
     table_rows: dict[str, int] = field(default_factory=dict)
     """Rows per table after the run (in a preview or hold: as the plan would leave them)."""
+    carried_from: str | None = None
+    """A re-send: the batch whose result it carried over (nothing was read again)."""
 
     @property
     def rows_rejected(self) -> int:
@@ -136,9 +139,13 @@ def record_run(
     totals = outcome.counts.totals()
     sql_files.execute(
         con,
-        "INSERT INTO sync_runs VALUES ($run, $batch, $tenant, $app, $mode, $action, $status, "
-        "$reason, $live, $applied, $digest, $settings, $started, current_timestamp, $created, "
-        "$updated, $deactivated, $reactivated, $archived, $unarchived, $unchanged, $skipped)",
+        "INSERT INTO sync_runs (run_id, batch_id, tenant_id, application_id, mode, action, "
+        "status, reason, live_version, applied_version, plan_digest, settings, started_at, "
+        "finished_at, created, updated, deactivated, reactivated, archived, unarchived, "
+        "unchanged, skipped, pipeline_version) VALUES ($run, $batch, $tenant, $app, $mode, "
+        "$action, $status, $reason, $live, $applied, $digest, $settings, $started, "
+        "current_timestamp, $created, $updated, $deactivated, $reactivated, $archived, "
+        "$unarchived, $unchanged, $skipped, $pipeline)",
         {
             "run": outcome.run_id,
             "batch": outcome.batch_id,
@@ -153,6 +160,7 @@ def record_run(
             "digest": digest,
             "settings": settings.fingerprint(),
             "started": started,
+            "pipeline": PIPELINE_VERSION,
             **{c: totals.get(c, 0) for c in (*changes.CHANGES, "unchanged", "skipped")},
         },
     )
@@ -382,6 +390,48 @@ def sync_batch(
         raise
 
 
+def _carried(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    settings: SyncSettings,
+    run_id: str,
+    scope_school: str | None,
+    limits: ArchiveLimits | None,
+) -> SyncOutcome | None:
+    """The run of a re-sent batch, carried over from the one that made the live tables."""
+    started = utc_now()
+    sql_files.run(con, "write_tables")
+    change_log.ensure_tables(con)
+    live_version = history.current_version(con)
+    carried = resend.carry_over(
+        con,
+        folder,
+        settings,
+        run_id=run_id,
+        received_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        scope_school=scope_school,
+        limits=limits,
+    )
+    if carried is None:
+        return None
+    outcome = SyncOutcome(
+        run_id,
+        carried.batch_id,
+        "apply",
+        "run",
+        "applied",
+        [],
+        carried.counts,
+        carried.version,
+        files=carried.files,
+        findings=carried.findings,
+        table_rows=carried.table_rows,
+        carried_from=carried.carried_from,
+    )
+    record_run(con, outcome, settings, live_version, carried.digest, started)
+    return outcome
+
+
 def sync_folder(
     folder: Path,
     store: Warehouse,
@@ -392,11 +442,30 @@ def sync_folder(
     run_id: str | None = None,
     scope_school: str | None = None,
     limits: ArchiveLimits | None = None,
+    carry_over: bool = True,
 ) -> SyncOutcome:
-    """Read, validate and sync one batch (a folder or a .zip) into the warehouse."""
-    validated = validate_batch(
-        read_batch(folder, scope_school=scope_school, limits=limits),
-        region=settings.region,
-        scope_school=scope_school,
-    )
-    return sync_batch(validated, store, settings, mode=mode, action=action, run_id=run_id)
+    """Read, validate and sync one batch (a folder or a .zip) into the warehouse.
+
+    An apply of a re-sent batch (``resend``: the bytes of the batch that made the live tables)
+    is recorded without reading it again, unless ``carry_over`` is off.
+    """
+    run_id = run_id or uuid.uuid4().hex
+    batch_id = folder.name
+    try:
+        with store.writer() as con:
+            if carry_over and mode == "apply" and action == "run":
+                outcome = _carried(con, folder, settings, run_id, scope_school, limits)
+                if outcome is not None:
+                    return outcome
+            validated = validate_batch(
+                read_batch(folder, scope_school=scope_school, limits=limits),
+                region=settings.region,
+                scope_school=scope_school,
+            )
+            batch_id = validated.batch.batch_id
+            return sync_validated(con, validated, settings, mode=mode, action=action, run_id=run_id)
+    except (SyncRefusedError, WarehouseBusyError):
+        raise
+    except Exception:
+        _record_failure(store, batch_id, run_id, mode, action, settings)
+        raise

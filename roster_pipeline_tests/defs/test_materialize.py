@@ -1,5 +1,6 @@
 """The real assets, materialized with Dagster on the bundled sample and every conformance set."""
 
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -186,3 +187,30 @@ def test_conformance_findings_fall_and_every_message_says_something(name, tmp_pa
     # a set whose users.csv carries passwords gains the one notice that says they were dropped
     assert total - secrets <= FINDINGS_BEFORE_GROUPING[name]
     assert table(db, "SELECT count(*) FROM findings WHERE coalesce(message, '') = ''") == [(0,)]
+
+
+def test_resent_sample_is_carried_over_through_the_assets(tmp_path):
+    """The same export dropped again the next day: its run carries the first one's result over
+    (nothing read again), with the same findings, counts and passing checks."""
+    db = tmp_path / "roster.duckdb"
+    shutil.copytree(SAMPLE, tmp_path / "drop" / "monday")
+    shutil.copytree(SAMPLE, tmp_path / "drop" / "tuesday")
+    first = materialize(tmp_path / "drop" / "monday", db)
+    again = materialize(tmp_path / "drop" / "tuesday", db)
+    assert first.success and again.success
+    assert_checks_pass(first)
+    assert again.get_asset_check_evaluations() == []  # no table changed: nothing to judge anew
+    plans = [
+        {
+            m.asset_key.to_user_string(): m.metadata
+            for m in r.asset_materializations_for_node("roster_sync")
+        }["sync_plan"]
+        for r in (first, again)
+    ]
+    assert plans[0]["carried_over_from"].value == ""
+    assert plans[1]["carried_over_from"].value == plans[0]["batch_id"].value
+    assert "carried over" in plans[1]["summary"].value
+    assert plans[1].get("changes_created") is None
+    per_batch = table(db, "SELECT batch_id, count(*) FROM findings GROUP BY ALL ORDER BY ALL")
+    assert len(per_batch) == 2 and per_batch[0][1] == per_batch[1][1] > 0
+    assert table(db, "SELECT max(version) FROM live_versions") == [(2,)]

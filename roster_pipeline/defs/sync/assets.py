@@ -11,7 +11,7 @@ from roster_pipeline.defs import metadata
 from roster_pipeline.defs.resources import DistrictResource
 from roster_pipeline.defs.roster.checks import integrity_evaluations
 from roster_pipeline.defs.sync.partitions import sync_partitions
-from roster_pipeline.defs.sync.published import table_materializations
+from roster_pipeline.defs.sync.published import changed_tables, table_materializations
 from roster_pipeline.defs.sync_run import SyncRunConfig, checked, run_metadata
 from roster_pipeline.runner.sync_runner import SyncRun, run_sync
 from roster_pipeline.sync.drop_folder import batch_folder
@@ -79,8 +79,8 @@ def roster_sync(
 
     ``preview`` records the change set (sync_plan) and changes nothing live. ``apply`` writes it
     in one transaction, or holds it when a safeguard trips (a truncated or empty file, too many
-    deactivations or updates); each table it changed is materialized and the integrity checks
-    run. Every run is a row of sync_runs; every change a row of change_log.
+    deactivations or updates); each table it changed is materialized and, if any did, the
+    integrity checks run. Every run is a row of sync_runs; every change a row of change_log.
     """
     keys = context.partition_key.keys_by_dimension
     settings = district.settings()
@@ -108,9 +108,11 @@ def roster_sync(
         applied = outcome.status == "applied"
         for event in table_materializations(outcome, store, applied=applied):
             context.log_event(event)
-        if applied:
+        if applied and changed_tables(outcome):
             for evaluation in integrity_evaluations(store):
                 context.log_event(evaluation)
+        elif applied:  # the tables are the version the checks last judged
+            context.log.info("No roster table changed: the integrity checks were not run again.")
     checked(run, settings)
     yield from _file_results(run)
     yield dg.MaterializeResult(asset_key="sync_plan", metadata=run_metadata(run, settings))

@@ -6,6 +6,8 @@ CREATE TABLE IF NOT EXISTS sync_runs (
     created BIGINT, updated BIGINT, deactivated BIGINT, reactivated BIGINT, archived BIGINT,
     unarchived BIGINT, unchanged BIGINT, skipped BIGINT
 );
+-- The release that ran it: a re-send's result is carried over only within one release.
+ALTER TABLE sync_runs ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
 CREATE TABLE IF NOT EXISTS sync_run_counts (
     run_id VARCHAR, batch_id VARCHAR, entity VARCHAR, change VARCHAR, n BIGINT
 );

@@ -23,7 +23,6 @@ from roster_pipeline.normalize.roles import (
     normalize_role,
 )
 from roster_pipeline.privacy import mask_email_expr, mask_phone_expr
-from roster_pipeline.schemas.structure import structure_findings
 from roster_pipeline.specs import FILE_SPECS, RACE_FLAGS, snake
 
 # Message templates per issue suffix: {column} (the header as the file spells it), {raw},
@@ -320,6 +319,10 @@ def validate_file(
     raw: RawFile, *, region: str = "US", scope_school: str | None = None
 ) -> ValidatedFile:
     """Normalize every column, validate, and mark each row ``_ok`` (no error finding)."""
+    # pandera takes a third of a second to import: only when a file is validated (a re-send
+    # whose result is carried over validates none)
+    from roster_pipeline.schemas.structure import structure_findings
+
     spec = FILE_SPECS[raw.kind]
     found: list[pl.DataFrame] = [
         raw.findings,

@@ -29,6 +29,7 @@ def test_the_benchmark_times_both_profiles_a_churned_day_and_a_resend(tmp_path):
     assert set(report["profiles"]) == {"households", "agents"}
     for profile, measured in report["profiles"].items():
         assert measured["success"], profile
+        assert measured["resend_carried_over"], profile
         assert measured["rounds"] == 2 and len(measured["runs_s"]) == 2
         assert set(measured["runs_s"][0]) == {"baseline", "first_load", "day2_typical", "resend"}
         for run in ("first_load", "day2_typical", "resend"):

@@ -1,8 +1,11 @@
 """The published DuckDB file, written by copy-and-swap so readers never block a run.
 
 A run copies the published file to a private working file, writes there in one transaction,
-checkpoints, and atomically renames it over the published file. Analysts holding the old file
-open keep reading their snapshot; a failed or killed run leaves the published file untouched.
+checkpoints, and atomically renames it over the published file. On a filesystem that shares
+blocks between files (XFS, btrfs, ZFS) the copy is a clone, so what a run costs to publish grows
+with what it changed; elsewhere the bytes are copied (docs/deployment.md measures both).
+Analysts holding the old file open keep reading their snapshot; a failed or killed run leaves the
+published file untouched.
 One writer per file is enforced with an OS lock next to it. The published file is attached to
 the run's connection, read-only, as ``published``: the state the run started from.
 """
@@ -43,6 +46,28 @@ def _create(path: Path) -> None:
         ).fetchall()
 
 
+FICLONE = 0x40049409
+"""Linux's ioctl that makes a file share another's blocks (``_IOW(0x94, 9, int)``, linux/fs.h)."""
+
+
+def copy_file(source: Path, target: Path) -> str:
+    """Copy ``source`` to ``target``; "clone" or "copy", as it was done.
+
+    Where the filesystem can share blocks between files (XFS with reflink, btrfs, bcachefs, ZFS
+    with block cloning) the copy is a clone: no data is copied, and the run's writes allocate
+    only the blocks they change, so publishing costs what the run changed, not the size of the
+    database. Elsewhere (ext4, tmpfs) the bytes are copied.
+    """
+    with source.open("rb") as src, target.open("wb") as dst:
+        try:
+            fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
+            return "clone"
+        except OSError:  # EOPNOTSUPP, EXDEV, ENOTTY (no such ioctl): copy the bytes
+            pass
+    shutil.copyfile(source, target)
+    return "copy"
+
+
 class WarehouseBusyError(RuntimeError):
     """Another run is writing this district's database."""
 
@@ -57,6 +82,8 @@ class Warehouse:
         """
         self.path = Path(path)
         self.memory_limit = memory_limit
+        self.last_copy = ""
+        """How the last run made its private copy: clone (blocks shared), copy or new."""
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -74,9 +101,10 @@ class Warehouse:
             work = self.path.with_name(f".{self.path.name}.{os.getpid()}.work")
             work.unlink(missing_ok=True)
             if self.path.exists():
-                shutil.copyfile(self.path, work)
+                self.last_copy = copy_file(self.path, work)
             else:
                 _create(work)
+                self.last_copy = "new"
             con = duckdb.connect(str(work), config={"memory_limit": self.memory_limit})
             before = work.with_name(work.name + ".before")
             try:
@@ -105,7 +133,7 @@ class Warehouse:
         try:
             con.execute(f"ATTACH {_quoted(self.path)} AS {PUBLISHED} (READ_ONLY)").fetchall()
         except duckdb.IOException:
-            shutil.copyfile(self.path, before)
+            copy_file(self.path, before)
             con.execute(f"ATTACH {_quoted(before)} AS {PUBLISHED} (READ_ONLY)").fetchall()
 
     def _remove_abandoned_work(self) -> None:

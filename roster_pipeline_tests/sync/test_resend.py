@@ -216,3 +216,26 @@ def test_conformance_sets_resent_match_the_full_sync(name, tmp_path):
     skipped = full[0].counts.totals().get("skipped", 0)
     assert carried[2].carried_from is not None
     assert carried[1].carried_from == (None if skipped else carried[0].batch_id)
+
+
+def test_why_a_day_that_applied_and_refused_changes_is_synced_in_full_once(tmp_path):
+    """A user deactivated on the day their new address arrives keeps the old one ('update
+    contact details of active users' is off: they were active). Sent again, they are no longer
+    active, so the full sync applies the address: the re-send is not a no-op, and is not
+    carried over."""
+    header = "sourcedId,orgSourcedIds,role,givenName,familyName,email,status\n"
+    org = {"orgs.csv": "sourcedId,name,type\nsch,School,school\n"}
+    mon = write_batch(
+        tmp_path / "drop" / "mon",
+        {**org, "users.csv": header + "u1,sch,student,Ana,Lee,old@school.org,active\n"},
+    )
+    tue = write_batch(
+        tmp_path / "drop" / "tue",
+        {**org, "users.csv": header + "u1,sch,student,Ana,Lee,new@school.org,tobedeleted\n"},
+    )
+    batches = [mon, tue, _resent(tue, "wed"), _resent(tue, "thu")]
+    full, carried = _both_ways(batches, SETTINGS["defaults"], tmp_path)
+    assert full[1].counts.totals().get("deactivated") == 1
+    assert full[1].counts.totals().get("skipped") == 1
+    assert full[2].counts.totals().get("updated") == 1  # the address, now the user is inactive
+    assert [o.carried_from for o in carried] == [None, None, None, carried[2].batch_id]

@@ -97,12 +97,21 @@ class _Once:
         return data
 
 
+HASH_PIECE = 1 << 20
+"""Bytes hashed at a time: a re-send is recognised without holding its files in memory."""
+
+
 def _sha256_of(member: Member) -> str:
-    """A member's sha256 ("" when it cannot be read, as ``read_batch`` records it)."""
+    """The sha256 of ``member.read()``, read a piece at a time ("" if unreadable, as read)."""
+    digest, left = hashlib.sha256(), member.size
     try:
-        return hashlib.sha256(member.read()).hexdigest()
+        with member.stream() as handle:
+            while left > 0 and (piece := handle.read(min(HASH_PIECE, left))):
+                digest.update(piece)
+                left -= len(piece)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile):
         return ""
+    return digest.hexdigest()
 
 
 def identify(source: BatchSource) -> tuple[str, list[FileRecord]]:

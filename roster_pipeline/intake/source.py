@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import polars as pl
 
@@ -56,6 +59,8 @@ class Member:
     name: str
     size: int
     read: Callable[[], bytes]
+    stream: Callable[[], AbstractContextManager[BinaryIO]]
+    """The same bytes as ``read`` gives, as a file to read in pieces (to hash a big file)."""
 
 
 @dataclass
@@ -84,7 +89,7 @@ def open_source(path: Path, limits: ArchiveLimits | None = None) -> BatchSource:
     if is_zip_batch(path) and path.is_file():
         return _zip_source(path, limits or ArchiveLimits())
     members = [
-        Member(p.name, p.stat().st_size, p.read_bytes)
+        Member(p.name, p.stat().st_size, p.read_bytes, partial(p.open, "rb"))
         for p in sorted(path.iterdir())
         if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
     ]
@@ -98,6 +103,15 @@ def _read_member(path: Path, info: zipfile.ZipInfo) -> Callable[[], bytes]:
             return handle.read(info.file_size + 1)[: info.file_size]
 
     return read
+
+
+def _stream_member(path: Path, info: zipfile.ZipInfo) -> Callable[[], Iterator[BinaryIO]]:
+    @contextmanager
+    def stream() -> Iterator[BinaryIO]:
+        with zipfile.ZipFile(path) as archive, archive.open(info) as handle:
+            yield handle
+
+    return stream
 
 
 def _refusal(archive: str, member: str, info: zipfile.ZipInfo, limits: ArchiveLimits) -> tuple:
@@ -179,7 +193,7 @@ def _zip_source(path: Path, limits: ArchiveLimits) -> BatchSource:
     if refused:
         return BatchSource(path, name, [], findings.concat(refused), archive, refused=True)
     members = [
-        Member(pure.name, info.file_size, _read_member(path, info))
+        Member(pure.name, info.file_size, _read_member(path, info), _stream_member(path, info))
         for pure, info in sorted(files, key=lambda f: f[0].name)
         if pure.suffix.lower() in FILE_SUFFIXES
     ]

@@ -1,5 +1,9 @@
-from roster_pipeline.intake.batch import read_batch
-from roster_pipeline_tests.conftest import ORGS, write_batch
+import zipfile
+
+import roster_pipeline.intake.batch as batch_module
+from roster_pipeline.intake.batch import identify, read_batch
+from roster_pipeline.intake.source import open_source
+from roster_pipeline_tests.conftest import ORGS, SAMPLE, write_batch
 
 
 def test_batch_id_is_stable_and_changes_with_content(tmp_path):
@@ -39,3 +43,20 @@ def test_unknown_and_unloaded_files_are_noted(tmp_path):
         "MANIFEST_MISSING",
     ]
     assert list(batch.raw) == ["orgs"]
+
+
+def test_identify_names_the_batch_as_read_batch_does_without_parsing(tmp_path, monkeypatch):
+    """A folder and a zip of it: the same id and files (sha256 too) as reading them, hashed in
+    pieces smaller than the files."""
+    monkeypatch.setattr(batch_module, "HASH_PIECE", 1000)
+    archive = tmp_path / "sample.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for path in sorted(SAMPLE.iterdir()):
+            out.write(path, path.name)
+        out.writestr("notes.txt", "not a roster file")
+    for batch in (SAMPLE, archive):
+        read = read_batch(batch)
+        batch_id, files = identify(open_source(batch))
+        assert batch_id == read.batch_id
+        assert files == read.files
+        assert max(f.size for f in files) > 1000

@@ -144,11 +144,14 @@ def test_resent_sample_zip_and_folder_are_carried(tmp_path):
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
         for path in sorted((drop / "monday").iterdir()):
             out.write(path, path.name)
-    batches = [drop / "monday", _resent(drop / "monday", "wednesday"), archive]
+    # monday's folder itself comes again last: the same batch id as a batch already recorded
+    batches = [drop / "monday", _resent(drop / "monday", "wednesday"), archive, drop / "monday"]
     settings = SETTINGS["contacts_updated"]
     full, carried = _both_ways(batches, settings, tmp_path)
     assert carried[1].carried_from == carried[0].batch_id
     assert carried[2].carried_from == carried[1].batch_id  # zipped, its members are the bytes
+    assert carried[3].batch_id == carried[0].batch_id
+    assert carried[3].carried_from == carried[2].batch_id
     assert full[1].findings.height == full[0].findings.height > 0
 
 

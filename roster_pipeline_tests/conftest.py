@@ -11,7 +11,7 @@ from roster_pipeline.runner.sync_runner import run_sync
 from roster_pipeline.settings.deployment import DeploymentSettings
 from roster_pipeline.settings.load import load_district
 from roster_pipeline.settings.model import DistrictSettings
-from roster_pipeline.sync.run import SyncOutcome
+from roster_pipeline.sync.outcome import SyncOutcome
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "data" / "sample_district"

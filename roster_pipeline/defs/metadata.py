@@ -10,7 +10,7 @@ import polars as pl
 from roster_pipeline import findings
 from roster_pipeline.privacy import mask_text_expr, masked_preview
 from roster_pipeline.reports.sync_report import SyncReport
-from roster_pipeline.sync.run import SyncOutcome
+from roster_pipeline.sync.outcome import SyncOutcome
 
 
 def findings_table(found: pl.DataFrame, limit: int = 25) -> dg.MetadataValue:

@@ -16,7 +16,7 @@ import polars as pl
 
 from roster_pipeline.reports.results_file import EXCEL_MAX_ROWS, neutralize, write_sheets
 from roster_pipeline.reports.sync_plot import plot_sync
-from roster_pipeline.sync.run import SyncOutcome
+from roster_pipeline.sync.outcome import SyncOutcome
 
 FINDINGS_COLUMNS = ("file", "line", "column_name", "sourced_id", "code", "severity", "message")
 MAX_FINDING_ROWS = EXCEL_MAX_ROWS - 10

@@ -25,7 +25,8 @@ from roster_pipeline.runner.policy import (
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch
 from roster_pipeline.settings.model import DistrictSettings
-from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, sync_batch, sync_folder
+from roster_pipeline.sync.outcome import SyncOutcome
+from roster_pipeline.sync.run import SyncRefusedError, sync_batch, sync_folder
 from roster_pipeline.warehouse import WarehouseBusyError
 
 

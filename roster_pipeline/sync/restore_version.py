@@ -10,7 +10,9 @@ import uuid
 
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.sync import change_log, changes, history
-from roster_pipeline.sync.run import SyncOutcome, SyncRefusedError, record_run, utc_now
+from roster_pipeline.sync.outcome import SyncOutcome, utc_now
+from roster_pipeline.sync.run import SyncRefusedError
+from roster_pipeline.sync.run_record import record_run
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.tables import ROSTER_TABLES
 from roster_pipeline.warehouse import Warehouse

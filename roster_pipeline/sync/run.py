@@ -10,14 +10,12 @@ Every run is a row of ``sync_runs``; every applied change a row of ``change_log`
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from roster_pipeline import __version__ as PIPELINE_VERSION
 from roster_pipeline import findings
 from roster_pipeline.intake.batch import read_batch
 from roster_pipeline.intake.source import ArchiveLimits
@@ -29,11 +27,12 @@ from roster_pipeline.resolve.apply_batch import (
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
 from roster_pipeline.sync import change_log, changes, history, resend, rollover, safeguards
+from roster_pipeline.sync.outcome import SyncOutcome, utc_now
+from roster_pipeline.sync.run_record import REJECTED, record_failure, record_run
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
 MODES = ("preview", "apply")
-REJECTED = "rejected"
 ACTIONS = ("run", "approve", "discard")
 
 
@@ -41,44 +40,10 @@ class SyncRefusedError(RuntimeError):
     """The run asked for cannot be done (nothing held, a stale plan, an unknown batch)."""
 
 
-@dataclass
-class SyncOutcome:
-    """What a run did."""
-
-    run_id: str
-    batch_id: str
-    mode: str
-    action: str
-    status: str
-    """previewed | applied | held | discarded | rejected (nothing of the batch can be applied:
-    a refused archive, no usable roster file)."""
-    reasons: list[str]
-    counts: changes.ChangeCounts
-    version: int
-    """The live version after the run."""
-    files: pl.DataFrame = field(default_factory=pl.DataFrame)
-    """Per file: rows read, applied (in a preview or hold: to be applied) and rejected."""
-    findings: pl.DataFrame = field(default_factory=pl.DataFrame)
-    table_rows: dict[str, int] = field(default_factory=dict)
-    """Rows per table after the run (in a preview or hold: as the plan would leave them)."""
-    carried_from: str | None = None
-    """A re-send: the batch whose result it carried over (nothing was read again)."""
-
-    @property
-    def rows_rejected(self) -> int:
-        """Input rows rejected by errors, over every file."""
-        return int(self.files["rows_rejected"].sum()) if "rows_rejected" in self.files else 0
-
-
 LAST_APPLY_RUN = (
     "SELECT status, live_version, plan_digest, settings FROM sync_runs "
     "WHERE batch_id = ? AND mode = 'apply' ORDER BY started_at DESC LIMIT 1"
 )
-
-
-def utc_now() -> datetime:
-    """Now, in UTC, as the naive timestamp DuckDB's tables hold."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _held_run(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple:
@@ -125,62 +90,6 @@ def _apply(
     )
     change_log.record(con, batch.batch_id, run_id, settings, version)
     return version, result
-
-
-def record_run(
-    con: duckdb.DuckDBPyConnection,
-    outcome: SyncOutcome,
-    settings: SyncSettings,
-    live_version: int,
-    digest: str,
-    started: datetime,
-) -> None:
-    """Append the run to ``sync_runs`` and ``sync_run_counts``; keep its plan in ``sync_plan``."""
-    totals = outcome.counts.totals()
-    sql_files.execute(
-        con,
-        "INSERT INTO sync_runs (run_id, batch_id, tenant_id, application_id, mode, action, "
-        "status, reason, live_version, applied_version, plan_digest, settings, started_at, "
-        "finished_at, created, updated, deactivated, reactivated, archived, unarchived, "
-        "unchanged, skipped, pipeline_version) VALUES ($run, $batch, $tenant, $app, $mode, "
-        "$action, $status, $reason, $live, $applied, $digest, $settings, $started, "
-        "current_timestamp, $created, $updated, $deactivated, $reactivated, $archived, "
-        "$unarchived, $unchanged, $skipped, $pipeline)",
-        {
-            "run": outcome.run_id,
-            "batch": outcome.batch_id,
-            "tenant": settings.tenant_id,
-            "app": settings.application_id,
-            "mode": outcome.mode,
-            "action": outcome.action,
-            "status": outcome.status,
-            "reason": " ".join(outcome.reasons) or None,
-            "live": live_version,
-            "applied": outcome.version if outcome.status == "applied" else None,
-            "digest": digest,
-            "settings": settings.fingerprint(),
-            "started": started,
-            "pipeline": PIPELINE_VERSION,
-            **{c: totals.get(c, 0) for c in (*changes.CHANGES, "unchanged", "skipped")},
-        },
-    )
-    con.register("run_counts", outcome.counts.counts.to_arrow())
-    sql_files.execute(
-        con,
-        "INSERT INTO sync_run_counts SELECT $run, $batch, entity, change, n FROM run_counts",
-        {"run": outcome.run_id, "batch": outcome.batch_id},
-    )
-    con.unregister("run_counts")
-    if outcome.action == "discard" or outcome.status == REJECTED:
-        return
-    sql_files.execute(con, "DELETE FROM sync_plan WHERE batch_id = ?", [outcome.batch_id])
-    kept = "true" if outcome.status in ("previewed", "held") else "NOT applied"
-    sql_files.execute(
-        con,
-        f"INSERT INTO sync_plan SELECT $run, $batch, * FROM change_set WHERE {kept} "
-        "ORDER BY entity, sourced_id, field",
-        {"run": outcome.run_id, "batch": outcome.batch_id},
-    )
 
 
 def _discard(
@@ -344,31 +253,6 @@ def sync_validated(
     return outcome
 
 
-def _record_failure(
-    store: Warehouse, batch_id: str, run_id: str, mode: str, action: str, settings: SyncSettings
-) -> None:
-    """A run that failed leaves the live tables as they were; say so in ``sync_runs``."""
-    with store.writer() as con:
-        change_log.ensure_tables(con)
-        sql_files.execute(
-            con,
-            "INSERT INTO sync_runs (run_id, batch_id, tenant_id, application_id, mode, action, "
-            "status, reason, live_version, settings, started_at, finished_at) VALUES "
-            "(?, ?, ?, ?, ?, ?, 'failed', 'The run failed; see its log. Nothing was applied.', "
-            "?, ?, current_timestamp, current_timestamp)",
-            [
-                run_id,
-                batch_id,
-                settings.tenant_id,
-                settings.application_id,
-                mode,
-                action,
-                history.current_version(con),
-                settings.fingerprint(),
-            ],
-        )
-
-
 def sync_batch(
     validated: ValidatedBatch,
     store: Warehouse,
@@ -386,7 +270,7 @@ def sync_batch(
     except (SyncRefusedError, WarehouseBusyError):
         raise
     except Exception:
-        _record_failure(store, validated.batch.batch_id, run_id, mode, action, settings)
+        record_failure(store, validated.batch.batch_id, run_id, mode, action, settings)
         raise
 
 
@@ -467,5 +351,5 @@ def sync_folder(
     except (SyncRefusedError, WarehouseBusyError):
         raise
     except Exception:
-        _record_failure(store, batch_id, run_id, mode, action, settings)
+        record_failure(store, batch_id, run_id, mode, action, settings)
         raise

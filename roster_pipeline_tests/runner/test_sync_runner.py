@@ -61,7 +61,7 @@ def test_a_batch_that_is_not_a_roster_is_rejected(settings, tmp_path):
 
 
 def test_the_policy_names_every_outcome_a_sync_can_have():
-    from roster_pipeline.sync.run import REJECTED
+    from roster_pipeline.sync.run_record import REJECTED
 
     statuses = {"applied", "previewed", "held", "discarded", REJECTED}
     assert statuses <= set(POLICY)

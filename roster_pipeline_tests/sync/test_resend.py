@@ -12,7 +12,8 @@ import pytest
 
 from roster_pipeline.devtools.generate import write
 from roster_pipeline.devtools.generate_agents import generate_agents
-from roster_pipeline.sync.run import SyncOutcome, sync_folder
+from roster_pipeline.sync.outcome import SyncOutcome
+from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse
 from roster_pipeline_tests.conftest import CONFORMANCE, SAMPLE, write_batch

@@ -11,7 +11,7 @@ from roster_pipeline import findings
 from roster_pipeline.defs import metadata
 from roster_pipeline.defs.roster.tables import HISTORY_ASSETS, TABLE_ASSETS, TABLE_FILES
 from roster_pipeline.sync.changes import LINKS
-from roster_pipeline.sync.run import SyncOutcome
+from roster_pipeline.sync.outcome import SyncOutcome
 from roster_pipeline.tables import LINKS_TABLE
 from roster_pipeline.warehouse import Warehouse
 

@@ -8,11 +8,17 @@ version, under the same settings, release and scope, the full sync is a foregone
 - the live tables already are what those rows make of them, so nothing would be applied; the
   changes the settings refuse (``skipped``) would be refused again, with the same values.
 
-The second point needs care: it holds when the batch that made the live tables either applied
-nothing (it left the state as it found it) or skipped nothing (everything it planned is live,
-so a second plan finds no difference for a rule to act on). Otherwise a rule that depends on a
-record's status (contact details of *active* users) could judge a record differently the second
-time, so such a batch is synced in full once; the re-send after that one is carried over.
+The second point needs care. The settings' rules (keep the contact details of *active* users,
+keep archived classes archived, keep their enrollments closed) look at the live records'
+statuses, and after the batch that made the live tables, only the fields it refused differ from
+its files. So it holds when that batch:
+- applied nothing: it left the state as it found it;
+- or skipped nothing: everything it planned is live, and a second plan finds no difference for
+  a rule to act on;
+- or applied only updates of fields: no record was created or changed status, so every rule sees
+  the statuses it saw, and refuses the same fields with the same values.
+Otherwise (a user deactivated on the day their new address was refused is no longer active when
+it comes again) the batch is synced in full once; the re-send after that one is carried over.
 
 Carrying over records exactly what the full sync would: the batch and its files, its findings
 (the same lines: the bytes are the same), the run and its counts, a new live version with no
@@ -42,7 +48,8 @@ from roster_pipeline.tables import LINKS_TABLE, ROSTER_TABLES
 MADE_LIVE = """
 SELECT r.run_id, r.batch_id, r.settings, r.pipeline_version, r.plan_digest,
        r.created + r.updated + r.deactivated + r.reactivated + r.archived + r.unarchived,
-       r.skipped, b.scope, b.oneroster_version, b.manifest_present
+       r.created + r.deactivated + r.reactivated + r.archived + r.unarchived, r.skipped,
+       b.scope, b.oneroster_version, b.manifest_present
 FROM sync_runs r
 JOIN live_versions v ON v.version = r.applied_version AND v.batch_id = r.batch_id
 JOIN batches b ON b.batch_id = r.batch_id AND b.status = 'applied'
@@ -64,6 +71,8 @@ class _Previous:
     pipeline_version: str | None
     plan_digest: str
     applied: int
+    created_or_status: int
+    """Applied changes other than field updates: records created, deactivated, reactivated, ..."""
     skipped: int
     scope: str
     oneroster_version: str | None
@@ -153,8 +162,8 @@ def carry_over(
         return None
     if previous.scope != (scope_school or "district"):
         return None
-    if previous.applied and previous.skipped:
-        return None  # a second full plan could judge a skipped record differently
+    if previous.skipped and previous.created_or_status:
+        return None  # a rule could see other statuses and judge a refused record differently
     if not history.every_table_based(con):
         return None
     previous_files = con.sql(
@@ -197,9 +206,9 @@ def _record(
     digest = changes.digest(con)
     if not previous.applied and digest != previous.plan_digest:
         return None  # its refused changes are no longer all in sync_plan
-    if previous.applied and digest != changes.NO_CHANGES:
-        return None
     counts = changes.count(con)
+    if counts.totals().get("skipped", 0) != previous.skipped:
+        return None  # ditto (a later preview of the same batch replaced them)
     if safeguards.file_reasons(
         files, safeguards.last_good_rows(con), settings.thresholds
     ) or safeguards.change_reasons(counts, settings.thresholds):

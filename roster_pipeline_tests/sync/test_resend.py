@@ -243,3 +243,32 @@ def test_why_a_day_that_applied_and_refused_changes_is_synced_in_full_once(tmp_p
     assert full[1].counts.totals().get("skipped") == 1
     assert full[2].counts.totals().get("updated") == 1  # the address, now the user is inactive
     assert [o.carried_from for o in carried] == [None, None, None, carried[2].batch_id]
+
+
+def test_a_day_of_field_updates_and_refused_contacts_is_carried_at_once(tmp_path):
+    """Nobody arrived, left or changed status: one name updated, two guardians' mobiles refused
+    (their contacts are kept). Every rule sees the statuses it saw, so the first re-send is
+    carried, with the same refused changes."""
+    day1 = days()[0]
+    users = day1["users"]
+    guardians = users.filter(pl.col("role") == "parent")["sourcedId"].head(2).to_list()
+    day2 = {
+        **day1,
+        "users": users.with_columns(
+            sms=pl.when(pl.col("sourcedId").is_in(guardians))
+            .then(pl.lit("(617) 555-0199"))
+            .otherwise(pl.col("sms")),
+            givenName=pl.when(pl.col("sourcedId") == "0000001")
+            .then(pl.lit("Renamed"))
+            .otherwise(pl.col("givenName")),
+        ),
+    }
+    drop = tmp_path / "drop"
+    write(day1, drop / "mon")
+    write(day2, drop / "tue")
+    batches = [drop / "mon", drop / "tue", _resent(drop / "tue", "wed")]
+    full, carried = _both_ways(batches, SETTINGS["defaults"], tmp_path)
+    assert full[1].counts.totals().keys() == {"updated", "skipped", "unchanged"}
+    assert full[1].counts.totals()["skipped"] == 2
+    assert full[2].counts.totals()["skipped"] == 2 and "updated" not in full[2].counts.totals()
+    assert carried[2].carried_from == carried[1].batch_id

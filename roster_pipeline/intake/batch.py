@@ -67,6 +67,11 @@ def batch_id_for(name: str, files: list[FileRecord]) -> str:
     return f"{safe[:60]}-{digest.hexdigest()[:10]}"
 
 
+def received_now() -> str:
+    """When a batch is received: now, in UTC, to the second (``batches.received_at``)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 FILES_AT_ONCE = 2
 """Roster files read (and validated) side by side: much of each file's work is single-threaded."""
 
@@ -74,12 +79,9 @@ FILES_AT_ONCE = 2
 def _read_member(member: Member, scope_school: str | None) -> tuple[str, RawFile | None]:
     """One member's sha256, and the file as read when it is a roster file."""
     kind = kind_of_file(member.name)
-    read = _Once(member.read)
     if kind is None:
-        try:
-            return hashlib.sha256(read()).hexdigest(), None
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
-            return "", None
+        return _sha256_of(member), None
+    read = _Once(member.read)
     raw = read_roster_data(member.name, read, SPECS[kind], scope_school)
     return read.sha256, raw
 
@@ -181,7 +183,7 @@ def read_batch(
     batch = RawBatch(
         batch_id=batch_id_for(source.name, files),
         folder=str(source.path.resolve()),
-        received_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        received_at=received_now(),
         files=files,
         manifest=manifest,
         scope_school=scope_school,

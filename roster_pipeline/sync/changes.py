@@ -239,6 +239,10 @@ def apply_settings(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> No
         sql_files.execute(con, KEEP_CONTACTS)
 
 
+IS_ACTIVE = "coalesce(status, 'active') = 'active'"
+"""Whether a live record counts as active (a blank status is active)."""
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     next_tables: dict[str, str],
@@ -279,7 +283,7 @@ def compute(
         sql_files.execute(
             con,
             f"INSERT INTO entity_sizes SELECT $entity, "
-            f"(SELECT count(*) FROM {old} WHERE coalesce(status, 'active') = 'active'), "
+            f"(SELECT count(*) FROM {old} WHERE {IS_ACTIVE}), "
             "(SELECT count(*) FROM change_pair)",
             params,
         )

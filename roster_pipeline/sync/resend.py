@@ -108,15 +108,14 @@ def _fill_sizes(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE TEMP TABLE entity_sizes (entity VARCHAR, live_active BIGINT, "
         "next_rows BIGINT)",
     )
+    active = f"count(*) FILTER (WHERE {changes.IS_ACTIVE})"
     for table in ROSTER_TABLES:
         if table_exists(con, table):
             sql_files.execute(
                 con,
                 f"INSERT INTO entity_sizes SELECT '{table}', "  # table from ROSTER_TABLES
-                "count(*) FILTER (WHERE coalesce(status, 'active') = 'active'), count(*) "
-                f"FROM main.{table}",
+                f"{active}, count(*) FROM main.{table}",
             )
-    active = "count(*) FILTER (WHERE coalesce(status, 'active') = 'active')"
     links = (
         f"SELECT {active}, {active} FROM main.{LINKS_TABLE}"
         if table_exists(con, LINKS_TABLE)

@@ -10,14 +10,16 @@ Every run is a row of ``sync_runs``; every applied change a row of ``change_log`
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from roster_pipeline import findings
-from roster_pipeline.intake.batch import read_batch
+from roster_pipeline.intake.batch import read_batch, received_now
 from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.resolve import batch_record, sql_files
 from roster_pipeline.resolve.apply_batch import (
@@ -159,6 +161,14 @@ def _reject(
     )
 
 
+def _begin(con: duckdb.DuckDBPyConnection) -> tuple[datetime, int]:
+    """Start a run: the tables it records into exist; when it started, the live version."""
+    started = utc_now()
+    sql_files.run(con, "write_tables")
+    change_log.ensure_tables(con)
+    return started, history.current_version(con)
+
+
 def sync_validated(
     con: duckdb.DuckDBPyConnection,
     validated: ValidatedBatch,
@@ -175,10 +185,7 @@ def sync_validated(
         raise SyncRefusedError(f"'{action}' is an apply-mode action; a preview only previews.")
     run_id = run_id or uuid.uuid4().hex
     batch = validated.batch
-    started = utc_now()
-    sql_files.run(con, "write_tables")
-    change_log.ensure_tables(con)
-    live_version = history.current_version(con)
+    started, live_version = _begin(con)
     if action == "discard":
         outcome = _discard(con, batch.batch_id, run_id, settings)
         record_run(con, outcome, settings, live_version, "", started)
@@ -253,6 +260,26 @@ def sync_validated(
     return outcome
 
 
+def _in_writer(
+    store: Warehouse,
+    settings: SyncSettings,
+    mode: str,
+    action: str,
+    run_id: str,
+    work: Callable[[duckdb.DuckDBPyConnection], SyncOutcome],
+    batch_id: Callable[[], str],
+) -> SyncOutcome:
+    """``work`` in one writer session; a run that fails is recorded as failed (``batch_id``)."""
+    try:
+        with store.writer() as con:
+            return work(con)
+    except (SyncRefusedError, WarehouseBusyError):
+        raise
+    except Exception:
+        record_failure(store, batch_id(), run_id, mode, action, settings)
+        raise
+
+
 def sync_batch(
     validated: ValidatedBatch,
     store: Warehouse,
@@ -264,14 +291,22 @@ def sync_batch(
 ) -> SyncOutcome:
     """Sync a validated batch into the warehouse; a run that fails is recorded as failed."""
     run_id = run_id or uuid.uuid4().hex
-    try:
-        with store.writer() as con:
-            return sync_validated(con, validated, settings, mode=mode, action=action, run_id=run_id)
-    except (SyncRefusedError, WarehouseBusyError):
-        raise
-    except Exception:
-        record_failure(store, validated.batch.batch_id, run_id, mode, action, settings)
-        raise
+    return _in_writer(
+        store,
+        settings,
+        mode,
+        action,
+        run_id,
+        partial(
+            sync_validated,
+            validated=validated,
+            settings=settings,
+            mode=mode,
+            action=action,
+            run_id=run_id,
+        ),
+        lambda: validated.batch.batch_id,
+    )
 
 
 def _carried(
@@ -283,16 +318,13 @@ def _carried(
     limits: ArchiveLimits | None,
 ) -> SyncOutcome | None:
     """The run of a re-sent batch, carried over from the one that made the live tables."""
-    started = utc_now()
-    sql_files.run(con, "write_tables")
-    change_log.ensure_tables(con)
-    live_version = history.current_version(con)
+    started, live_version = _begin(con)
     carried = resend.carry_over(
         con,
         folder,
         settings,
         run_id=run_id,
-        received_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        received_at=received_now(),
         scope_school=scope_school,
         limits=limits,
     )
@@ -334,22 +366,23 @@ def sync_folder(
     is recorded without reading it again, unless ``carry_over`` is off.
     """
     run_id = run_id or uuid.uuid4().hex
-    batch_id = folder.name
-    try:
-        with store.writer() as con:
-            if carry_over and mode == "apply" and action == "run":
-                outcome = _carried(con, folder, settings, run_id, scope_school, limits)
-                if outcome is not None:
-                    return outcome
-            validated = validate_batch(
-                read_batch(folder, scope_school=scope_school, limits=limits),
-                region=settings.region,
-                scope_school=scope_school,
-            )
-            batch_id = validated.batch.batch_id
-            return sync_validated(con, validated, settings, mode=mode, action=action, run_id=run_id)
-    except (SyncRefusedError, WarehouseBusyError):
-        raise
-    except Exception:
-        record_failure(store, batch_id, run_id, mode, action, settings)
-        raise
+    read: list[ValidatedBatch] = []
+
+    def work(con: duckdb.DuckDBPyConnection) -> SyncOutcome:
+        if carry_over and mode == "apply" and action == "run":
+            outcome = _carried(con, folder, settings, run_id, scope_school, limits)
+            if outcome is not None:
+                return outcome
+        batch = read_batch(folder, scope_school=scope_school, limits=limits)
+        read.append(validate_batch(batch, region=settings.region, scope_school=scope_school))
+        return sync_validated(con, read[0], settings, mode=mode, action=action, run_id=run_id)
+
+    return _in_writer(
+        store,
+        settings,
+        mode,
+        action,
+        run_id,
+        work,
+        lambda: read[0].batch.batch_id if read else folder.name,
+    )

@@ -118,6 +118,12 @@ def sync_summary(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.M
             "made the live tables, so that sync's result was carried over (nothing read again).",
             "",
         ]
+    if outcome.rows_recognised:
+        parts += [
+            f"{outcome.rows_recognised:,} rows were recognised from the last batch, which "
+            "validated them without a finding: they were not read again.",
+            "",
+        ]
     if report is not None:
         parts += [f"Results workbook: `{report.workbook}`", ""]
     parts += ["**Changes**", ""]
@@ -193,4 +199,6 @@ def sync_outcome(outcome: SyncOutcome, report: SyncReport | None = None) -> dict
         "live_version": outcome.version,
         # a re-send: the batch whose result it carried over, its files not read again
         "carried_over_from": outcome.carried_from or "",
+        # rows the last batch validated without a finding: not parsed or validated again
+        "rows_recognised": outcome.rows_recognised,
     }

@@ -17,7 +17,7 @@ from roster_pipeline import findings
 from roster_pipeline.findings import BATCH_NO_ROSTER, FILE_ONEROSTER_1_0
 from roster_pipeline.intake import formats
 from roster_pipeline.intake.manifest import Manifest, read_manifest
-from roster_pipeline.intake.read_file import RawFile, read_roster_data
+from roster_pipeline.intake.read_file import KnownRows, RawFile, read_roster_data
 from roster_pipeline.intake.source import ArchiveLimits, BatchSource, Member, open_source
 from roster_pipeline.specs import NOT_LOADED, SPECS, header_key, kind_of_file
 
@@ -76,13 +76,15 @@ FILES_AT_ONCE = 2
 """Roster files read (and validated) side by side: much of each file's work is single-threaded."""
 
 
-def _read_member(member: Member, scope_school: str | None) -> tuple[str, RawFile | None]:
+def _read_member(
+    member: Member, scope_school: str | None, known: KnownRows | None = None
+) -> tuple[str, RawFile | None]:
     """One member's sha256, and the file as read when it is a roster file."""
     kind = kind_of_file(member.name)
     if kind is None:
         return _sha256_of(member), None
     read = _Once(member.read)
-    raw = read_roster_data(member.name, read, SPECS[kind], scope_school)
+    raw = read_roster_data(member.name, read, SPECS[kind], scope_school, known)
     return read.sha256, raw
 
 
@@ -148,12 +150,16 @@ def _version(manifest: Manifest, raw: dict[str, RawFile]) -> tuple[str | None, p
 
 
 def read_batch(
-    path: Path, scope_school: str | None = None, limits: ArchiveLimits | None = None
+    path: Path,
+    scope_school: str | None = None,
+    limits: ArchiveLimits | None = None,
+    known: KnownRows | None = None,
 ) -> RawBatch:
     """Read every roster file of the batch at ``path`` (a folder or a .zip); never raises.
 
     A batch whose archive is refused, or with no usable roster file, gets a ``refusal`` and an
-    error finding that says why.
+    error finding that says why. ``known``: see ``read_roster_bytes`` (rows recognised from an
+    earlier batch are not parsed again).
     """
     source = open_source(path, limits)
     members = {m.name: m for m in source.members}
@@ -165,7 +171,7 @@ def read_batch(
         # roster files first, largest first: read two at a time, they finish closest together
         order = sorted(members, key=lambda n: (kinds[n] is None, -members[n].size))
         reading = {
-            n: pool.submit(_read_member, members[n], scope_school)
+            n: pool.submit(_read_member, members[n], scope_school, known)
             for n in order
             if n.lower() != "manifest.csv"
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -30,6 +31,16 @@ class ParsedCsv:
     findings: pl.DataFrame
     records: int
     """Data records read (rows read, whether parsed or reported)."""
+    hashes: pl.DataFrame | None = None
+    """``_line``, ``h1``, ``h2``: the 128-bit hash of each row of ``rows`` (clean files only)."""
+    known: pl.DataFrame | None = None
+    """``_line``, ``h1``, ``h2`` of the rows not parsed because ``known`` recognised them."""
+
+
+KnownLines = Callable[[str], pl.Series | None]
+"""Header line -> the ``h1`` hashes of rows validated without a finding under that header."""
+LINE_SEEDS = (0x0D15_7121, 0x5C40_0150)
+"""The two seeds of a row's 128-bit hash (polars' ``Series.hash``; stable within a version)."""
 
 
 def _records(text: str) -> tuple[pl.DataFrame, list[int]]:
@@ -87,7 +98,7 @@ _NOT_IN_CSV = "\x1f"
 """The unit separator: splitting lines natively on a character a roster never holds."""
 
 
-def _header_cells(line: str) -> list[str] | None:
+def header_cells(line: str) -> list[str] | None:
     """The header line's cells, or None when its quotes are malformed."""
     matched = re.findall(_FIELD, "," + line)
     if sum(len(m) + 1 for m in matched) != len(line) + 1:
@@ -95,7 +106,33 @@ def _header_cells(line: str) -> list[str] | None:
     return [_unquote_cell(m).lstrip("\ufeff") for m in matched]
 
 
-def _parse_clean(text: str, file: str) -> ParsedCsv | None:
+def _split_known(
+    lines: pl.Series, known: KnownLines | None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Every data line's hash; those ``known`` recognises (a line repeated never is) apart."""
+    body = lines.slice(1)
+    hashes = pl.DataFrame(
+        {
+            "_line": pl.int_range(2, body.len() + 2, dtype=pl.Int64, eager=True),
+            "h1": body.hash(LINE_SEEDS[0]),
+            "h2": body.hash(LINE_SEEDS[1]),
+        }
+    )
+    known_h1 = known(lines[0]) if known is not None else None
+    if known_h1 is None or known_h1.is_empty():
+        return hashes, None
+    h1 = hashes.get_column("h1")
+    hit = h1.is_in(known_h1.implode())
+    ordered = h1.sort()  # lines that repeat, found as equal neighbours (a radix sort is fast)
+    repeated = ordered.filter(ordered == ordered.shift(1))
+    if not repeated.is_empty():
+        hit = hit & ~h1.is_in(repeated.implode())
+    if not hit.any():
+        return hashes, None
+    return hashes.filter(~hit), hashes.filter(hit)
+
+
+def _parse_clean(text: str, file: str, known: KnownLines | None = None) -> ParsedCsv | None:
     """The common case, read by polars' native (multi-threaded) CSV reader.
 
     Only for a file where every record is one physical line with exactly the header's cells and
@@ -114,11 +151,15 @@ def _parse_clean(text: str, file: str) -> ParsedCsv | None:
         lines = pl.read_csv(
             io.BytesIO(data), separator=_NOT_IN_CSV, quote_char=None, new_columns=["text"], **read
         )["text"]
-        header = _header_cells(lines[0])
+        header = header_cells(lines[0])
         if header is None or header[-1] == "" or lines.len() < 2:
             return None
         width = len(header)
+        # a recognised line passed these checks under this header already: only the others
+        hashes, recognised = _split_known(lines, known)
         body = lines.slice(1).to_frame()
+        if recognised is not None:
+            body = body[hashes["_line"] - 2]
         quoted = pl.col("text").str.contains('"', literal=True)
         plain_ok = pl.col("text").str.count_matches(",", literal=True) == width - 1
         if width == 1:
@@ -138,25 +179,36 @@ def _parse_clean(text: str, file: str) -> ParsedCsv | None:
             if not covered.to_series().all():
                 return None
         records = lines.len() - 1
-        del body, quoted_lines, lines
         names = [f"c{i}" for i in range(width)]
-        rows = pl.read_csv(io.BytesIO(data), skip_lines=1, new_columns=names, **read)
+        if recognised is not None:  # only the other rows are parsed
+            kept = body.get_column("text")
+            data = pl.concat([lines.head(1), kept]).str.join("\n").item().encode() + b"\n"
+        del body, quoted_lines
+        del lines
+        if hashes.height:
+            rows = pl.read_csv(io.BytesIO(data), skip_lines=1, new_columns=names, **read)
+        else:
+            rows = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
     except (pl.exceptions.PolarsError, UnicodeError):
         return None
-    if rows.height != records:
+    if rows.height != hashes.height:
         return None
     rows = rows.select(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line"),
+        hashes.get_column("_line"),
         *[pl.col(c).str.strip_chars().replace("", None) for c in names],
     )
-    return ParsedCsv(header, 1, rows, findings.empty(), rows.height)
+    return ParsedCsv(header, 1, rows, findings.empty(), records, hashes, recognised)
 
 
-def parse(text: str, file: str) -> ParsedCsv:
-    """Parse CSV text; never raises on malformed content (problems become findings)."""
+def parse(text: str, file: str, known: KnownLines | None = None) -> ParsedCsv:
+    """Parse CSV text; never raises on malformed content (problems become findings).
+
+    ``known`` (clean files only): rows it recognises by their hash are not parsed; they come back
+    as ``known`` (their lines and hashes), and ``hashes`` has those of the rows parsed.
+    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _parse_clean(text, file) or _parse_careful(text, file)
+    return _parse_clean(text, file, known) or _parse_careful(text, file)
 
 
 def _parse_careful(text: str, file: str) -> ParsedCsv:

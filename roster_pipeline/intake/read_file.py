@@ -34,6 +34,13 @@ class RawFile:
     """Canonical column -> the header cell as the file spells it (for messages)."""
     version_markers: tuple[str, ...] = ()
     """Header cells only OneRoster 1.0 uses (``agents``, ``termSourcedId``, ...)."""
+    context: str | None = None
+    """What a row's reading depends on besides its own text (kind, header, scope); None: the
+    file's rows cannot be recognised from an earlier batch (not clean, or credentials dropped)."""
+    hashes: pl.DataFrame | None = None
+    """``_line``, ``h1``, ``h2`` of the rows in ``frame`` (with ``context``)."""
+    known: pl.DataFrame | None = None
+    """``_line``, ``h1``, ``h2`` of rows recognised from an earlier batch and not read again."""
 
     def header(self, column: str) -> str:
         """The file's own name of a canonical column."""
@@ -133,6 +140,14 @@ def _empty(spec: FileSpec) -> pl.DataFrame:
     return pl.DataFrame(schema={"_line": pl.Int64, **{c: pl.String for c in spec.columns}})
 
 
+KnownRows = Callable[[str], pl.Series | None]
+"""A file's context -> the ``h1`` hashes of rows an earlier batch had without a finding."""
+
+
+def _context(spec: FileSpec, header_line: str, scope_school: str | None) -> str:
+    return "\n".join((spec.kind, header_line, scope_school or ""))
+
+
 def read_roster_file(path: Path, spec: FileSpec, scope_school: str | None = None) -> RawFile:
     """Read one file of a known kind from disk (CSV, or an upload's .xlsx); never raises."""
     return read_roster_data(path.name, lambda: _file_bytes(path), spec, scope_school)
@@ -147,6 +162,7 @@ def read_roster_data(
     read: Callable[[], bytes],
     spec: FileSpec,
     scope_school: str | None = None,
+    known: KnownRows | None = None,
 ) -> RawFile:
     """Read one file of a known kind from ``read()``'s bytes; problems become findings."""
     empty = _empty(spec)
@@ -159,13 +175,21 @@ def read_roster_data(
             f"The file could not be read ({getattr(err, 'strerror', None) or type(err).__name__}).",
         )
         return RawFile(spec.kind, file, empty, found, 0, "", usable=False)
-    return read_roster_bytes(file, data, spec, scope_school)
+    return read_roster_bytes(file, data, spec, scope_school, known)
 
 
 def read_roster_bytes(
-    file: str, data: bytes, spec: FileSpec, scope_school: str | None = None
+    file: str,
+    data: bytes,
+    spec: FileSpec,
+    scope_school: str | None = None,
+    known: KnownRows | None = None,
 ) -> RawFile:
-    """Read one file of a known kind from its bytes; problems become findings, never raises."""
+    """Read one file of a known kind from its bytes; problems become findings, never raises.
+
+    ``known``: rows an earlier batch read, under the same context, without a finding are
+    recognised by their hash and not parsed again (``RawFile.known``).
+    """
     empty = _empty(spec)
     decoded = decode.decode(data)
     problems = [findings.file_finding(file, c, m, line=ln) for c, m, ln in decoded.problems]
@@ -185,7 +209,16 @@ def read_roster_bytes(
         )
         lines = sum(1 for line in decoded.text.splitlines()[1:] if line.strip())
         return RawFile(spec.kind, file, empty, findings.concat(problems), lines, "", usable=False)
-    parsed = csv_records.parse(decoded.text, file)
+    context: list[str] = []
+
+    def recognised(header_line: str) -> pl.Series | None:
+        cells = csv_records.header_cells(header_line) or []
+        if decoded.problems or any(is_secret_column(c) for c in cells):
+            return None  # a decoding finding has a line; a dropped column's notice reads values
+        context.append(_context(spec, header_line, scope_school))
+        return known(context[0]) if known is not None else None
+
+    parsed = csv_records.parse(decoded.text, file, recognised)
     problems.append(parsed.findings)
     parsed, secret_note = _drop_secrets(parsed, file)
     problems.append(secret_note)
@@ -232,4 +265,7 @@ def read_roster_bytes(
         extension_columns=extensions,
         headers=spelled,
         version_markers=_version_markers(spec, parsed.header, spelled),
+        context=context[0] if context and parsed.hashes is not None and usable else None,
+        hashes=parsed.hashes,
+        known=parsed.known,
     )

@@ -21,7 +21,7 @@ import polars as pl
 from roster_pipeline import findings
 from roster_pipeline.intake.batch import RawBatch
 from roster_pipeline.intake.read_file import RawFile
-from roster_pipeline.resolve import batch_record, references, sql_files
+from roster_pipeline.resolve import batch_record, references, row_memo, sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
 from roster_pipeline.specs import LOAD_ORDER, SPECS, FileSpec, snake
 
@@ -83,15 +83,26 @@ def _stage(
     fresh = validated is not None and validated.usable
     frame = validated.frame if fresh else empty_validated(kind)
     con.register("incoming", frame.to_arrow(compat_level=ARROW_VIEWS))
+    rows, params = "incoming", {"batch_id": batch.batch_id}
+    known = validated.known if fresh and validated is not None else None
+    if known is not None and known.height:  # rows recognised from an earlier batch, not re-read
+        con.register(row_memo.KNOWN, known.to_arrow())
+        rows = (
+            "(SELECT * FROM incoming UNION ALL BY NAME SELECT CAST($file AS VARCHAR) AS _file, "
+            f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({row_memo.known_rows_sql(table)}))"
+        )
+        params |= {"file": validated.file, "usable": validated.usable}
     sql_files.execute(
         con,
         f"CREATE OR REPLACE TEMP TABLE stage_{table} AS "  # table from SPECS, not user data
         "SELECT * REPLACE (coalesce(status, 'active') AS status), "
         "CAST($batch_id AS VARCHAR) AS batch_id, NULL::BIGINT AS _row, _ok AS _valid, "
-        "false AS _fallback FROM incoming",
-        {"batch_id": batch.batch_id},
+        f"false AS _fallback FROM {rows}",
+        params,
     )
     con.unregister("incoming")
+    if rows != "incoming":
+        con.unregister(row_memo.KNOWN)
     cols = _live_columns(con, table)
     if cols is not None:
         gone = "false"
@@ -167,7 +178,7 @@ def _mode_conflicts(batch: RawBatch, validated: dict[str, ValidatedFile]) -> lis
     out = []
     for kind, vf in validated.items():
         if batch.manifest.present and batch.manifest.mode(kind) == "bulk":
-            n = vf.frame.filter(pl.col("status").is_not_null()).height
+            n = vf.frame.filter(pl.col("status").is_not_null()).height + vf.known_status_given
             if n:
                 out.append(
                     findings.file_finding(

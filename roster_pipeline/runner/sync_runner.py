@@ -77,6 +77,11 @@ class SyncRun:
                 f" Its files are byte for byte those of {outcome.carried_from}, which made the "
                 "live tables: that sync's result was carried over, nothing was read again."
             )
+        elif outcome.rows_recognised:
+            text += (
+                f" {outcome.rows_recognised} rows were recognised from the last batch (validated "
+                "then without a finding) and not read again."
+            )
         if self.status == APPLIED_WITH_ERRORS:
             text += f" {outcome.rows_rejected} rows were rejected by errors; see the findings."
         return text

@@ -95,6 +95,15 @@ class ValidatedFile:
     rows_read: int
     usable: bool
     encoding: str = ""
+    context: str | None = None
+    """The raw file's context (see ``RawFile``): rows validated under it can be recognised."""
+    hashes: pl.DataFrame | None = None
+    """``_line``, ``h1``, ``h2`` of the rows in ``frame``."""
+    known: pl.DataFrame | None = None
+    """Rows recognised from an earlier batch (``_line``, ``h1``, ``h2``): validated then without
+    a finding, so not again; ``frame`` holds only the others."""
+    known_status_given: int = 0
+    """How many recognised rows give a status (the others' statuses are in ``frame``)."""
 
 
 def _message(template: str, column: str, raw: pl.Expr, consequence: str) -> pl.Expr:
@@ -355,7 +364,16 @@ def validate_file(
         ext.alias("extensions"),
     )
     return ValidatedFile(
-        raw.kind, raw.file, out, all_found, raw.rows_read, raw.usable, raw.encoding
+        raw.kind,
+        raw.file,
+        out,
+        all_found,
+        raw.rows_read,
+        raw.usable,
+        raw.encoding,
+        context=raw.context,
+        hashes=raw.hashes,
+        known=raw.known,
     )
 
 

@@ -32,6 +32,8 @@ class SyncOutcome:
     """Rows per table after the run (in a preview or hold: as the plan would leave them)."""
     carried_from: str | None = None
     """A re-send: the batch whose result it carried over (nothing was read again)."""
+    rows_recognised: int = 0
+    """Rows the last batch validated without a finding, recognised and not read again."""
 
     @property
     def rows_rejected(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from roster_pipeline.resolve.apply_batch import (
     stage_batch,
     write_live,
 )
+from roster_pipeline.resolve.row_memo import RowMemo, memo_path
 from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
 from roster_pipeline.sync import change_log, changes, history, resend, rollover, safeguards
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
@@ -359,23 +361,31 @@ def sync_folder(
     scope_school: str | None = None,
     limits: ArchiveLimits | None = None,
     carry_over: bool = True,
+    remember_rows: bool = True,
 ) -> SyncOutcome:
     """Read, validate and sync one batch (a folder or a .zip) into the warehouse.
 
     An apply of a re-sent batch (``resend``: the bytes of the batch that made the live tables)
-    is recorded without reading it again, unless ``carry_over`` is off.
+    is recorded without reading it again, unless ``carry_over`` is off. With ``remember_rows``,
+    rows the last batch validated without a finding are not read again (``row_memo``).
     """
     run_id = run_id or uuid.uuid4().hex
     read: list[ValidatedBatch] = []
+    memo = RowMemo(memo_path(store.path), settings.region) if remember_rows else None
 
     def work(con: duckdb.DuckDBPyConnection) -> SyncOutcome:
         if carry_over and mode == "apply" and action == "run":
             outcome = _carried(con, folder, settings, run_id, scope_school, limits)
             if outcome is not None:
                 return outcome
-        batch = read_batch(folder, scope_school=scope_school, limits=limits)
-        read.append(validate_batch(batch, region=settings.region, scope_school=scope_school))
-        return sync_validated(con, read[0], settings, mode=mode, action=action, run_id=run_id)
+        read.append(_read(con, folder, settings, scope_school, limits, memo))
+        outcome = sync_validated(con, read[0], settings, mode=mode, action=action, run_id=run_id)
+        if memo is not None:  # while the writer lock is held: one run writes the memo at a time
+            memo.keep(read[0])
+            outcome.rows_recognised = sum(
+                vf.known.height for vf in read[0].files.values() if vf.known is not None
+            )
+        return outcome
 
     return _in_writer(
         store,
@@ -386,3 +396,24 @@ def sync_folder(
         work,
         lambda: read[0].batch.batch_id if read else folder.name,
     )
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    settings: SyncSettings,
+    scope_school: str | None,
+    limits: ArchiveLimits | None,
+    memo: RowMemo | None,
+) -> ValidatedBatch:
+    """Read and validate the batch; rows the memo recognises are not read again."""
+    known = memo.known if memo is not None else None
+    batch = read_batch(folder, scope_school=scope_school, limits=limits, known=known)
+    validated = validate_batch(batch, region=settings.region, scope_school=scope_school)
+    if known is None or memo is None:
+        return validated
+    checked = memo.verify(con, validated.files)
+    if checked is not None:
+        return replace(validated, files=checked)
+    batch = read_batch(folder, scope_school=scope_school, limits=limits)  # every row again
+    return validate_batch(batch, region=settings.region, scope_school=scope_school)

@@ -214,3 +214,30 @@ def test_resent_sample_is_carried_over_through_the_assets(tmp_path):
     per_batch = table(db, "SELECT batch_id, count(*) FROM findings GROUP BY ALL ORDER BY ALL")
     assert len(per_batch) == 2 and per_batch[0][1] == per_batch[1][1] > 0
     assert table(db, "SELECT max(version) FROM live_versions") == [(2,)]
+
+
+def test_a_day_two_through_the_assets_recognises_the_rows_it_had(tmp_path):
+    """Tuesday's export has one more student: every other row is recognised from Monday's
+    batch, and the run's metadata says how many."""
+    db = tmp_path / "roster.duckdb"
+    monday, tuesday = tmp_path / "drop" / "monday", tmp_path / "drop" / "tuesday"
+    shutil.copytree(SAMPLE, monday)
+    shutil.copytree(SAMPLE, tuesday)
+    users = (tuesday / "users.csv").read_text()
+    line = next(r for r in users.splitlines()[1:] if ",student," in r)
+    (tuesday / "users.csv").write_text(users + line.replace(line.split(",")[0], "new-1", 1) + "\n")
+    results = [materialize(folder, db) for folder in (monday, tuesday)]
+    assert all(r.success for r in results)
+    plans = [
+        {
+            m.asset_key.to_user_string(): m.metadata
+            for m in r.asset_materializations_for_node("roster_sync")
+        }["sync_plan"]
+        for r in results
+    ]
+    assert plans[0]["rows_recognised"].value == 0
+    recognised = plans[1]["rows_recognised"].value
+    [(read,)] = table(db, "SELECT min(rows_read) FROM batches")
+    assert 0.5 * read < recognised < read
+    assert f"{recognised:,} rows were recognised" in plans[1]["summary"].value
+    assert plans[1]["changes_created"].value >= 1

@@ -35,6 +35,10 @@ def test_the_benchmark_times_both_profiles_a_churned_day_and_a_resend(tmp_path):
         for run in ("first_load", "day2_typical", "resend"):
             assert measured[f"{run}_s"] > 0 and measured[f"ratio_{run}"] > 0
             assert measured[f"{run}_peak_rss_mib"] > 0
+        # a first load starts without a memo; a day 2 recognises most of the first load's rows
+        recognised = measured["rows_recognised"]
+        assert recognised["first_load"] == 0 and recognised["resend"] == 0  # carried whole
+        assert 0.5 * measured["input_rows"] < recognised["day2_typical"] < measured["input_rows"]
     assert report["guardians_rows"] == 150 and report["guardians_preview_s"] > 0
     # the last timed run was the re-send, on top of the first load: nothing changed
     with duckdb.connect(str(tmp_path / "agents-60-7-day1.duckdb"), read_only=True) as con:

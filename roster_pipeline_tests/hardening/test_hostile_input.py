@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from roster_pipeline.resolve.row_memo import memo_path
 from roster_pipeline.sync.drop_folder import batch_folder
 from roster_pipeline_tests.conftest import ORGS, load_batch, write_batch
 
@@ -79,7 +80,8 @@ def test_hostile_file_gives_findings_and_loses_no_row(content, tmp_path, monkeyp
     assert outcome.status == "applied"
     assert not any(elsewhere.iterdir())
     written = _files_under(tmp_path) - before
-    assert {p.parent for p in written} <= {db.parent}
+    # beside the file: the workbook, and the row memo in its own folder (memo_path)
+    assert all(p.parent == db.parent or p.is_relative_to(memo_path(db)) for p in written)
     users = outcome.files.filter(pl.col("kind") == "users").row(0, named=True)
     assert users["rows_read"] == users["rows_applied"] + users["rows_rejected"]
     found = outcome.findings.filter(pl.col("file") == "users.csv")

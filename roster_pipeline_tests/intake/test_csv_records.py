@@ -1,3 +1,5 @@
+import polars as pl
+
 from roster_pipeline.intake.csv_records import parse
 
 
@@ -81,3 +83,25 @@ def test_quote_runs_over_merged_lines_give_findings_not_a_polars_panic():
     parsed = parse(text, "users.csv")
     assert set(parsed.findings["code"]) >= {"CSV_TOO_MANY_FIELDS"}
     assert parsed.records == parsed.rows.height + parsed.findings["line"].n_unique()
+
+
+def test_rows_known_by_their_hash_are_not_parsed_and_a_repeated_line_never_is():
+    text = "id,name\n1,Ana\n2,Ben\n3,Cy\n2,Ben\n"
+    first = parse(text, "f.csv")
+    assert first.known is None and first.hashes["_line"].to_list() == [2, 3, 4, 5]
+    hashes = dict(zip(first.hashes["_line"], first.hashes["h1"], strict=True))
+    asked = []
+
+    def known(header_line):
+        asked.append(header_line)
+        return pl.Series([hashes[2], hashes[3]], dtype=pl.UInt64)
+
+    second = parse(text.replace("3,Cy", "3,Cyd"), "f.csv", known)
+    assert asked == ["id,name"]
+    assert second.known["_line"].to_list() == [2]  # Ben's line comes twice: read both
+    assert second.rows["_line"].to_list() == [3, 4, 5]
+    assert second.rows["c1"].to_list() == ["Ben", "Cyd", "Ben"]
+    assert second.hashes["_line"].to_list() == [3, 4, 5]
+    assert second.records == 4
+    careful = parse('id,name\n1,Ana\n2,"two\nlines"\n', "f.csv", known)  # not a clean file
+    assert careful.known is None and careful.hashes is None

@@ -1,0 +1,255 @@
+"""Rows an earlier batch validated without a finding, so a later batch need not read them again.
+
+The memo is a folder of parquet files beside the warehouse (``.<warehouse>.rows``): pipeline
+state, never published, safe to delete (the next run reads every row and writes it again). Per file
+kind it holds the validated values of each row that had no finding, under the 128-bit hash of
+the row's line. A row is recognised only under the same context: the file kind, the header line
+and the school scope (``RawFile.context``), the region phones are read in, and the code and
+polars versions. Validation checks one row at a time, so a recognised row's values are what
+validating it again would give; what crosses rows is decided again for every batch: a line
+repeated is never recognised, and an id that a recognised row shares with a row read again
+sends the batch through a full read (``verify``). Each kind's memo holds the rows of one batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import threading
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+import roster_pipeline
+from roster_pipeline.resolve import sql_files
+from roster_pipeline.schemas.validate_file import ValidatedBatch, ValidatedFile
+from roster_pipeline.specs import SPECS
+
+KNOWN = "known_rows"
+"""The recognised rows of one file (``_line``, ``h1``, ``h2``), registered while staging."""
+COMPACT_ABOVE = 1.25
+"""A kind's parts are written again as one when they hold this many times the rows it knows."""
+MAX_PARTS = 24
+"""... or when there are more parts than this."""
+
+log = logging.getLogger(__name__)
+
+
+def memo_path(warehouse: Path) -> Path:
+    """Where the memo of the warehouse at ``warehouse`` lives (a hidden folder beside it)."""
+    return warehouse.with_name(f".{warehouse.name}.rows")
+
+
+@cache
+def _code_fingerprint() -> str:
+    """The package's source and the polars version: a code change forgets every memo."""
+    digest = hashlib.sha256(f"{roster_pipeline.__version__}\n{pl.__version__}\n".encode())
+    root = Path(roster_pipeline.__file__).parent
+    for source in sorted([*root.rglob("*.py"), *root.rglob("*.sql")]):
+        digest.update(source.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def memo_view(table: str) -> str:
+    """The temp view of a kind's memo (``h1``, ``h2`` and the validated columns)."""
+    return f"memo_{table}"
+
+
+def known_rows_sql(table: str) -> str:
+    """A file's recognised rows (``known_rows``), validated shape (``_file``, ``_ok`` aside)."""
+    return (
+        f"SELECT k._line, m.* EXCLUDE (h1, h2) FROM {KNOWN} k "
+        f"JOIN {memo_view(table)} m USING (h1, h2)"
+    )
+
+
+def _number(part: Path) -> int:
+    return int(part.name.split("-")[1].split(".")[0])
+
+
+class RowMemo:
+    """The memo of one warehouse, for batches validated in one region.
+
+    Per kind and context a folder of parquet parts: ``rows-N`` (rows a batch added) and
+    ``gone-N`` (hashes of rows that batch no longer had). What the memo knows is every part's
+    rows less every gone hash: the rows of the last batch, or fewer (never a row it lacked).
+    Parts are written whole and renamed into place, so a killed run leaves a valid memo.
+    """
+
+    def __init__(self, folder: Path, region: str) -> None:
+        self.folder = folder
+        self.region = region
+        self._known: dict[str, pl.DataFrame] = {}
+        self._lock = threading.Lock()
+
+    def key(self, context: str) -> str:
+        """The stored form of a file's context (with the region and the code)."""
+        whole = f"{context}\n{self.region}\n{_code_fingerprint()}"
+        return hashlib.sha256(whole.encode()).hexdigest()[:24]
+
+    def _dir(self, kind: str, key: str) -> Path:
+        return self.folder / f"{SPECS[kind].table}-{key}"
+
+    def _parts(self, kind: str, key: str, prefix: str = "rows") -> list[Path]:
+        return sorted(self._dir(kind, key).glob(f"{prefix}-*.parquet"), key=_number)
+
+    def known(self, context: str) -> pl.Series | None:
+        """The ``h1`` of the rows the memo knows under ``context`` (``read_batch``'s ``known``)."""
+        kind = context.split("\n", 1)[0]
+        key = self.key(context)
+        with self._lock:
+            if kind not in self._known:
+                self._known[kind] = self._load(kind, key)
+            known = self._known[kind]
+        return known.get_column("h1") if known.height else None
+
+    def _load(self, kind: str, key: str) -> pl.DataFrame:
+        empty = pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64})
+        parts = self._parts(kind, key)
+        if not parts:
+            return empty
+        try:
+            rows = pl.read_parquet(parts, columns=["h1", "h2"])
+            gone = self._parts(kind, key, "gone")
+            if gone:
+                rows = rows.join(pl.read_parquet(gone), on=["h1", "h2"], how="anti")
+        except (OSError, pl.exceptions.PolarsError) as err:
+            log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
+            return empty
+        return rows
+
+    def verify(
+        self, con: duckdb.DuckDBPyConnection, files: dict[str, ValidatedFile]
+    ) -> dict[str, ValidatedFile] | None:
+        """The files with their recognised rows checked; None: read the batch in full.
+
+        Every recognised row must be in the memo under both hashes, and no id of a recognised
+        row may also be the id of a row read again (that is a duplicate to report on both).
+        Each kind's memo becomes the view ``memo_<table>`` the stage reads recognised rows from.
+        """
+        checked = dict(files)
+        for kind, vf in files.items():
+            if vf.known is None or vf.known.is_empty() or vf.context is None:
+                continue
+            found = self._parts(kind, self.key(vf.context))
+            if not found:  # removed since it was read: read the batch in full
+                return None
+            try:
+                matched, status_given, repeated = self._check(con, kind, vf, found)
+            except duckdb.Error as err:  # a part damaged since it was loaded
+                log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
+                return None
+            if matched != vf.known.height or repeated:
+                return None
+            checked[kind] = replace(vf, known_status_given=status_given)
+        return checked
+
+    @staticmethod
+    def _check(
+        con: duckdb.DuckDBPyConnection, kind: str, vf: ValidatedFile, parts: list[Path]
+    ) -> tuple[int, int, int]:
+        """Recognised rows found in the memo, those giving a status, those sharing an id."""
+        table = SPECS[kind].table
+        listed = ", ".join(f"'{_path_literal(p)}'" for p in parts)
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS "
+            f"SELECT * FROM read_parquet([{listed}])",
+        )
+        shared = "0"
+        if SPECS[kind].unique_ids and vf.frame.height:
+            con.register("read_ids", vf.frame.select("sourced_id").to_arrow())
+            shared = "count(*) FILTER (WHERE sourced_id IN (SELECT sourced_id FROM read_ids))"
+        con.register(KNOWN, vf.known.to_arrow())
+        try:
+            return sql_files.execute(
+                con,
+                f"SELECT count(*), count(status), {shared} FROM ({known_rows_sql(table)})",
+            )[0]
+        finally:
+            con.unregister(KNOWN)
+            if shared != "0":
+                con.unregister("read_ids")
+
+    def keep(self, validated: ValidatedBatch) -> None:
+        """Remember the batch's rows that had no finding, per file kind; never raises.
+
+        A kind whose file was not read cleanly (or is not usable) is forgotten; a kind the batch
+        has no file for keeps what it knew.
+        """
+        for kind, vf in validated.files.items():
+            try:
+                self._keep_file(vf)
+            except (OSError, pl.exceptions.PolarsError) as err:
+                log.warning("row memo of %s dropped (%s)", kind, type(err).__name__)
+                self._forget(kind)
+
+    def _forget(self, kind: str, but: Path | None = None) -> None:
+        for folder in self.folder.glob(f"{SPECS[kind].table}-*"):
+            if folder != but:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _keep_file(self, vf: ValidatedFile) -> None:
+        if vf.context is None or vf.hashes is None or not vf.usable:
+            self._forget(vf.kind)
+            return
+        key = self.key(vf.context)
+        folder = self._dir(vf.kind, key)
+        self._forget(vf.kind, but=folder)
+        noted = vf.findings.filter(pl.col("file") == vf.file).get_column("line").drop_nulls()
+        clean = (
+            vf.frame.filter(pl.col("_ok") & ~pl.col("_line").is_in(noted.implode()))
+            .join(vf.hashes, on="_line")
+            .select("h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2"))
+        )
+        known = self._known.get(vf.kind, pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64}))
+        recognised = vf.known.select("h1", "h2") if vf.known is not None else known.clear()
+        parts = self._parts(vf.kind, key)
+        folder.mkdir(parents=True, exist_ok=True)
+        if recognised.is_empty() or self._compact(parts, recognised.height + clean.height):
+            if not recognised.is_empty():  # one part again: the rows still known, and the new
+                clean = pl.concat(
+                    [
+                        pl.scan_parquet(parts)
+                        .join(recognised.lazy(), on=["h1", "h2"], how="semi")
+                        .collect(),
+                        clean,
+                    ],
+                    how="diagonal_relaxed",
+                )
+            _write(folder / "rows-1.parquet", clean)
+            for stale in self._parts(vf.kind, key) + self._parts(vf.kind, key, "gone"):
+                if stale.name != "rows-1.parquet":
+                    stale.unlink()
+            return
+        number = _number(parts[-1]) + 1
+        gone = known.join(recognised, on=["h1", "h2"], how="anti")
+        if gone.height:
+            _write(folder / f"gone-{number}.parquet", gone)
+        if clean.height:
+            _write(folder / f"rows-{number}.parquet", clean)
+
+    @staticmethod
+    def _compact(parts: list[Path], after: int) -> bool:
+        """Whether the parts are to be written again as one (too many, or mostly gone rows)."""
+        if len(parts) >= MAX_PARTS:
+            return True
+        held = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in parts)
+        return held > COMPACT_ABOVE * after
+
+
+def _write(path: Path, frame: pl.DataFrame) -> None:
+    """Write a part whole, then rename it into place."""
+    partial = path.with_suffix(".partial")
+    frame.write_parquet(partial, compression="zstd", statistics=False)
+    os.replace(partial, path)
+
+
+def _path_literal(path: Path) -> str:
+    return str(path).replace("'", "''")

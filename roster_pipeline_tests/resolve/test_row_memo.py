@@ -1,0 +1,232 @@
+"""Rows recognised from the last batch (the row memo) record exactly what reading them records."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from roster_pipeline.devtools.generate import write
+from roster_pipeline.resolve.row_memo import memo_path
+from roster_pipeline.sync.outcome import SyncOutcome
+from roster_pipeline.sync.run import sync_folder
+from roster_pipeline.sync.settings import SyncSettings
+from roster_pipeline.warehouse import Warehouse
+from roster_pipeline_tests.conftest import CONFORMANCE, write_batch
+from roster_pipeline_tests.sync.test_daily_sequence import days
+from roster_pipeline_tests.sync.test_resend import SETTINGS, _difference, _tables
+
+ORGS = "sourcedId,name,type\ndistrict,District,district\nsch,North High,school\n"
+HEADER = "sourcedId,orgSourcedIds,role,givenName,familyName,email,sms,agentSourcedIds\n"
+ANA = "s1,sch,student,Ana,Lee,ana@school.org,,g1\n"
+BEN = "s2,sch,student,Ben,Lee,ben@school.org,,g1\n"
+CY = "s3,sch,student,Cy,Lee,cy@school.org,,\n"
+GUARDIAN = "g1,sch,parent,Carla,Lee,carla@example.org,(415) 555-2671,\n"
+TEACHER = "t1,sch,teacher,Eve,Lee,eve@school.org,,\n"
+CLASSES = "sourcedId,title,schoolSourcedId\nc1,Algebra,sch\nc2,Biology,sch\n"
+ENROLLMENTS = (
+    "classSourcedId,schoolSourcedId,userSourcedId,role\n"
+    "c1,sch,s1,student\nc1,sch,s2,student\nc2,sch,s3,student\nc1,sch,t1,teacher\n"
+)
+OTHERS = 2 + 2 + 4
+"""The rows of orgs, classes and enrollments: recognised on a day they are sent again."""
+
+
+def _batch(folder: Path, users: str, **files: str) -> Path:
+    names = {"orgs": ORGS, "classes": CLASSES, "enrollments": ENROLLMENTS} | files
+    return write_batch(folder, {"users.csv": users} | {f"{k}.csv": v for k, v in names.items()})
+
+
+def _users(*rows: str, header: str = HEADER) -> str:
+    return header + "".join(rows)
+
+
+def _both_ways(
+    batches: list[Path], settings: SyncSettings, tmp: Path
+) -> tuple[list[SyncOutcome], list[SyncOutcome]]:
+    """Every batch read in full into one file, and with the row memo into another; the two
+    files, and every run's counts, files and findings, must be the same."""
+    full_db, memo_db = tmp / "full.duckdb", tmp / "memo.duckdb"
+
+    def apply(batch: Path, db: Path, remember: bool) -> SyncOutcome:
+        store = Warehouse(db)
+        return sync_folder(batch, store, settings, carry_over=False, remember_rows=remember)
+
+    full = [apply(b, full_db, remember=False) for b in batches]
+    memo = [apply(b, memo_db, remember=True) for b in batches]
+    expected, actual = _tables(full_db), _tables(memo_db)
+    assert expected.keys() == actual.keys()
+    for name, frame in expected.items():
+        assert actual[name].equals(frame), (name, _difference(frame, actual[name]))
+    for one, other in zip(full, memo, strict=True):
+        assert one.counts.counts.equals(other.counts.counts)
+        assert one.files.equals(other.files)
+        assert one.findings.sort(pl.all()).equals(other.findings.sort(pl.all()))
+        assert (one.status, one.reasons, one.table_rows) == (
+            other.status,
+            other.reasons,
+            other.table_rows,
+        )
+    assert all(o.rows_recognised == 0 for o in full)
+    assert not memo_path(full_db).exists()
+    return full, memo
+
+
+@pytest.mark.parametrize("settings", SETTINGS.values(), ids=SETTINGS.keys())
+def test_three_days_with_the_memo_match_reading_every_row(settings, tmp_path):
+    folders = []
+    for n, files in enumerate(days(), start=1):
+        folders.append(tmp_path / "drop" / f"day{n}")
+        write(files, folders[-1])
+    full, memo = _both_ways(folders, settings, tmp_path)
+    assert memo[0].rows_recognised == 0
+    read = [sum(full[n].files["rows_read"]) for n in (1, 2)]
+    # most of a day's rows are the day before's; the changed ones (and their findings) are read
+    assert all(0.8 * r < o.rows_recognised < r for r, o in zip(read, memo[1:], strict=True))
+
+
+def test_findings_of_rows_read_again_keep_their_new_lines(tmp_path):
+    """A row with an error and one with a notice are read again on every day; a row inserted
+    above them moves every line, and the findings name the new lines."""
+    bad = "s4,sch,student,Di,Lee,not-an-email,,\n"
+    noted = "s5,sch,student,Ed,Lee,ed@school.org,12,\n"  # the mobile left blank: a warning
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, bad, noted, GUARDIAN, TEACHER))
+    new = "s0,sch,student,Al,Lee,al@school.org,,\n"
+    tue = _batch(tmp_path / "drop" / "tue", _users(new, ANA, BEN, bad, noted, GUARDIAN, TEACHER))
+    full, memo = _both_ways([mon, tue], SETTINGS["defaults"], tmp_path)
+    on_monday = full[0].findings.filter(pl.col("file") == "users.csv")
+    on_tuesday = memo[1].findings.filter(pl.col("file") == "users.csv")
+    assert on_monday["line"].sort().to_list() == [4, 5]
+    assert sorted(on_tuesday["line"]) == sorted(n + 1 for n in on_monday["line"])
+    # Ana, Ben, the guardian and the teacher are recognised; everything in the other files too
+    assert memo[1].rows_recognised == 4 + OTHERS
+
+
+def test_a_new_row_with_a_recognised_rows_id_is_a_duplicate_on_both_lines(tmp_path):
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    again = "s1,sch,student,Anna,Lee,anna@school.org,,g1\n"  # Ana's id on a new line
+    tue = _batch(tmp_path / "drop" / "tue", _users(ANA, BEN, GUARDIAN, TEACHER, again))
+    _, memo = _both_ways([mon, tue], SETTINGS["defaults"], tmp_path)
+    duplicate = memo[1].findings.filter(pl.col("code").str.contains("DUPLICATE"))
+    assert sorted(duplicate["line"]) == [2, 6]
+    assert memo[1].rows_recognised == 0  # that batch was read in full
+
+
+def test_a_recognised_line_sent_twice_is_not_recognised(tmp_path):
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    tue = _batch(tmp_path / "drop" / "tue", _users(ANA, BEN, GUARDIAN, TEACHER, BEN))
+    _, memo = _both_ways([mon, tue], SETTINGS["defaults"], tmp_path)
+    duplicate = memo[1].findings.filter(pl.col("code").str.contains("DUPLICATE"))
+    assert sorted(duplicate["line"]) == [3, 6]
+    assert memo[1].rows_recognised == 3 + OTHERS  # Ben's two copies are read
+
+
+def test_a_referenced_record_that_changed_is_checked_again(tmp_path):
+    """The users and enrollments are recognised; a class gone and the school renamed change
+    what they refer to, and the references are checked as in a full read."""
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, CY, GUARDIAN, TEACHER))
+    tue = _batch(
+        tmp_path / "drop" / "tue",
+        _users(ANA, BEN, CY, GUARDIAN, TEACHER),
+        classes="sourcedId,title,schoolSourcedId\nc1,Algebra,sch\n",
+        orgs=ORGS.replace("North High", "North High School"),
+    )
+    _, memo = _both_ways([mon, tue], SETTINGS["defaults"], tmp_path)
+    assert memo[1].rows_recognised == 5 + 1 + 1 + 4  # users, the district, c1, enrollments
+    missing = memo[1].findings.filter(pl.col("file") == "enrollments.csv")
+    assert missing["line"].to_list() == [4]  # Cy's enrollment in the class gone
+    assert memo[1].counts.totals().get("updated", 0) >= 1  # the school
+
+
+def test_another_header_or_region_reads_every_row(tmp_path):
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    swapped = "sourcedId,role,orgSourcedIds,givenName,familyName,email,sms,agentSourcedIds\n"
+    rows = [r.split(",") for r in (ANA, BEN, GUARDIAN, TEACHER)]
+    reordered = "".join(",".join([r[0], r[2], r[1], *r[3:]]) for r in rows)
+    tue = _batch(tmp_path / "drop" / "tue", swapped + reordered)
+    wed = _batch(tmp_path / "drop" / "wed", swapped + reordered)
+    _, memo = _both_ways([mon, tue, wed], SETTINGS["defaults"], tmp_path)
+    assert memo[1].rows_recognised == OTHERS  # not the users: their header changed
+    assert memo[2].rows_recognised == 4 + OTHERS
+    other = SyncSettings(tenant_id="t", region="GB")
+    db = tmp_path / "memo.duckdb"
+    thu = sync_folder(_batch(tmp_path / "drop" / "thu", swapped + reordered), Warehouse(db), other)
+    assert thu.rows_recognised == 0  # phones read in another region: nothing is recognised
+
+
+def test_a_file_with_a_password_column_is_never_remembered(tmp_path):
+    header = HEADER.replace("\n", ",password\n")
+    users = _users(*(r.replace("\n", ",secret\n") for r in (ANA, BEN, GUARDIAN)), header=header)
+    mon = _batch(tmp_path / "drop" / "mon", users)
+    tue = _batch(tmp_path / "drop" / "tue", users)
+    _, memo = _both_ways([mon, tue], SETTINGS["defaults"], tmp_path)
+    assert memo[1].rows_recognised == OTHERS  # the users are read again
+    held = b"".join(p.read_bytes() for p in memo_path(tmp_path / "memo.duckdb").rglob("*.parquet"))
+    assert b"secret" not in held and b"ana@school.org" not in held  # the users have no memo
+
+
+def test_a_zipped_batch_and_a_bulk_manifest_with_statuses(tmp_path):
+    manifest = (
+        "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\n"
+        "file.users,bulk\nfile.orgs,bulk\nfile.classes,bulk\nfile.enrollments,bulk\n"
+    )
+    header = HEADER.replace("\n", ",status\n")
+    users = _users(ANA.replace("\n", ",active\n"), BEN.replace("\n", ",\n"), header=header)
+    users += GUARDIAN.replace("\n", ",active\n") + TEACHER.replace("\n", ",\n")
+    drop = tmp_path / "drop"
+    folders = [_batch(drop / day, users, manifest=manifest) for day in ("mon", "tue")]
+    archive = drop / "tue.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for path in sorted(folders[1].iterdir()):
+            out.write(path, path.name)
+    shutil.rmtree(folders[1])
+    _, memo = _both_ways([folders[0], archive], SETTINGS["defaults"], tmp_path)
+    conflict = memo[1].findings.filter(pl.col("file") == "users.csv", pl.col("line").is_null())
+    assert "bulk, but 2 rows carry a status" in conflict["message"].item()
+    assert memo[1].rows_recognised == 4 + OTHERS
+
+
+def test_a_damaged_or_missing_memo_reads_every_row(tmp_path):
+    days_ = [_batch(tmp_path / "drop" / d, _users(ANA, BEN, GUARDIAN, TEACHER)) for d in "abcd"]
+    db = tmp_path / "memo.duckdb"
+    store, settings = Warehouse(db), SETTINGS["defaults"]
+    first = sync_folder(days_[0], store, settings, carry_over=False)
+    assert first.status == "applied"
+    parts = sorted(memo_path(db).rglob("*.parquet"))
+    assert parts
+    for part in parts:
+        part.write_bytes(b"not parquet")
+    damaged = sync_folder(days_[1], store, settings, carry_over=False)
+    assert (damaged.status, damaged.rows_recognised) == ("applied", 0)
+    assert sync_folder(days_[2], store, settings, carry_over=False).rows_recognised == 4 + OTHERS
+    shutil.rmtree(memo_path(db))
+    missing = sync_folder(days_[3], store, settings, carry_over=False)
+    assert (missing.status, missing.rows_recognised) == ("applied", 0)
+    assert missing.counts.totals().keys() == {"unchanged"}
+
+
+@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason=f"conformance sets not at {CONFORMANCE}")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lepo-roster-hub/en",
+        "moodle-enrol-oneroster/v1p1-mixed-full",
+        "moodle-enrol-oneroster/v1p2-mixed-full",
+        "moodle-enrol-oneroster/v1p2-delta-min",
+        "msft-sds-v2p1",
+    ],
+)
+def test_conformance_sets_with_an_edited_day_two_match_reading_every_row(name, tmp_path):
+    first = tmp_path / "drop" / "first"
+    shutil.copytree(CONFORMANCE / name, first, ignore=shutil.ignore_patterns("*.md"))
+    second = tmp_path / "drop" / "second"
+    shutil.copytree(first, second)
+    users = next(p for p in second.iterdir() if p.name.lower() == "users.csv")
+    lines = users.read_bytes().splitlines(keepends=True)
+    users.write_bytes(b"".join([lines[0], *lines[2:], lines[1].replace(b"@", b".new@", 1)]))
+    full, memo = _both_ways([first, second], SETTINGS["defaults"], tmp_path)
+    read = int(full[1].files["rows_read"].sum())
+    assert 0 < memo[1].rows_recognised < read  # the edited users (and rows with findings) read

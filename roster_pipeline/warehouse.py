@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -86,8 +86,14 @@ class Warehouse:
         """How the last run made its private copy: clone (blocks shared), copy or new."""
 
     @contextmanager
-    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to a private copy, published atomically if the block succeeds."""
+    def writer(
+        self, after_publish: Callable[[], None] | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to a private copy, published atomically if the block succeeds.
+
+        ``after_publish`` (which must not raise) runs once the file is published and its
+        connection closed, still holding the writer lock: pipeline state kept beside the file.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
         with lock_path.open("w") as lock:
@@ -123,6 +129,8 @@ class Warehouse:
                 raise
             finally:
                 before.unlink(missing_ok=True)
+            if after_publish is not None:
+                after_publish()
 
     def _attach_published(self, con: duckdb.DuckDBPyConnection, before: Path) -> None:
         """Attach the published file read-only as ``published``.

@@ -15,7 +15,7 @@ from roster_pipeline.devtools.generate import generate, write
 from roster_pipeline.devtools.next_day import next_day
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
-from roster_pipeline.warehouse import Warehouse, copy_file
+from roster_pipeline.warehouse import Warehouse, WarehouseBusyError, copy_file
 
 MIB = 2**20
 
@@ -105,3 +105,25 @@ def test_a_sync_on_xfs_publishes_a_clone_and_readers_keep_their_snapshot(xfs_fol
     ):
         assert cloned.execute(query).fetchall() == copied.execute(query).fetchall()
     assert not list(xfs_folder.glob(".roster.duckdb.*.work*"))
+
+
+def test_after_publish_runs_once_published_and_only_when_the_run_succeeded(tmp_path):
+    store = Warehouse(tmp_path / "roster.duckdb")
+    seen = []
+
+    def after() -> None:
+        with duckdb.connect(str(store.path), read_only=True) as con:
+            seen.append(con.execute("SELECT count(*) FROM t").fetchall())
+        with pytest.raises(WarehouseBusyError), Warehouse(store.path).writer():
+            pass  # another run waits: the lock is still held
+        seen.append("locked")
+
+    with store.writer(after) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS x").fetchall()
+    assert seen == [[(1,)], "locked"]  # the published file, read while the lock is still held
+    with pytest.raises(RuntimeError), store.writer(after) as con:
+        con.execute("INSERT INTO t VALUES (2)").fetchall()
+        raise RuntimeError("the run failed")
+    assert len(seen) == 2  # not called: nothing was published
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(1,)]

@@ -203,26 +203,25 @@ class RowMemo:
         folder = self._dir(vf.kind, key)
         self._forget(vf.kind, but=folder)
         noted = vf.findings.filter(pl.col("file") == vf.file).get_column("line").drop_nulls()
-        clean = (
-            vf.frame.filter(pl.col("_ok") & ~pl.col("_line").is_in(noted.implode()))
-            .join(vf.hashes, on="_line")
-            .select("h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2"))
+        kept = pl.col("_ok") & ~pl.col("_line").is_in(noted.implode())
+        added = vf.frame.select(kept.sum()).item()
+        frame, hashes = vf.frame.lazy(), vf.hashes
+        if vf.frame.height == hashes.height and vf.frame["_line"].equals(hashes["_line"]):
+            frame = frame.with_columns(hashes["h1"], hashes["h2"])  # row for row: no join
+        else:
+            frame = frame.join(hashes.lazy(), on="_line")
+        # lazy: streamed into its part, not copied whole (a first load's every row)
+        clean = frame.filter(kept).select(
+            "h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2")
         )
         known = self._known.get(vf.kind, pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64}))
         recognised = vf.known.select("h1", "h2") if vf.known is not None else known.clear()
         parts = self._parts(vf.kind, key)
         folder.mkdir(parents=True, exist_ok=True)
-        if recognised.is_empty() or self._compact(parts, recognised.height + clean.height):
+        if recognised.is_empty() or self._compact(parts, recognised.height + added):
             if not recognised.is_empty():  # one part again: the rows still known, and the new
-                clean = pl.concat(
-                    [
-                        pl.scan_parquet(parts)
-                        .join(recognised.lazy(), on=["h1", "h2"], how="semi")
-                        .collect(),
-                        clean,
-                    ],
-                    how="diagonal_relaxed",
-                )
+                still = pl.scan_parquet(parts).join(recognised.lazy(), on=["h1", "h2"], how="semi")
+                clean = pl.concat([still, clean], how="diagonal_relaxed")
             _write(folder / "rows-1.parquet", clean)
             for stale in self._parts(vf.kind, key) + self._parts(vf.kind, key, "gone"):
                 if stale.name != "rows-1.parquet":
@@ -232,7 +231,7 @@ class RowMemo:
         gone = known.join(recognised, on=["h1", "h2"], how="anti")
         if gone.height:
             _write(folder / f"gone-{number}.parquet", gone)
-        if clean.height:
+        if added:
             _write(folder / f"rows-{number}.parquet", clean)
 
     @staticmethod
@@ -244,10 +243,13 @@ class RowMemo:
         return held > COMPACT_ABOVE * after
 
 
-def _write(path: Path, frame: pl.DataFrame) -> None:
-    """Write a part whole, then rename it into place."""
+def _write(path: Path, frame: pl.DataFrame | pl.LazyFrame) -> None:
+    """Write a part whole (a lazy frame streamed), then rename it into place."""
     partial = path.with_suffix(".partial")
-    frame.write_parquet(partial, compression="zstd", statistics=False)
+    if isinstance(frame, pl.LazyFrame):
+        frame.sink_parquet(partial, compression="zstd", statistics=False)
+    else:
+        frame.write_parquet(partial, compression="zstd", statistics=False)
     os.replace(partial, path)
 
 

@@ -270,10 +270,14 @@ def _in_writer(
     run_id: str,
     work: Callable[[duckdb.DuckDBPyConnection], SyncOutcome],
     batch_id: Callable[[], str],
+    after_publish: Callable[[], None] | None = None,
 ) -> SyncOutcome:
-    """``work`` in one writer session; a run that fails is recorded as failed (``batch_id``)."""
+    """``work`` in one writer session; a run that fails is recorded as failed (``batch_id``).
+
+    ``after_publish``: see ``Warehouse.writer``.
+    """
     try:
-        with store.writer() as con:
+        with store.writer(after_publish) as con:
             return work(con)
     except (SyncRefusedError, WarehouseBusyError):
         raise
@@ -380,12 +384,15 @@ def sync_folder(
                 return outcome
         read.append(_read(con, folder, settings, scope_school, limits, memo))
         outcome = sync_validated(con, read[0], settings, mode=mode, action=action, run_id=run_id)
-        if memo is not None:  # while the writer lock is held: one run writes the memo at a time
-            memo.keep(read[0])
-            outcome.rows_recognised = sum(
-                vf.known.height for vf in read[0].files.values() if vf.known is not None
-            )
+        outcome.rows_recognised = sum(
+            vf.known.height for vf in read[0].files.values() if vf.known is not None
+        )
         return outcome
+
+    def remember() -> None:
+        # once published, DuckDB's memory given back; under the writer lock: one run at a time
+        if memo is not None and read:
+            memo.keep(read[0])
 
     return _in_writer(
         store,
@@ -395,6 +402,7 @@ def sync_folder(
         run_id,
         work,
         lambda: read[0].batch.batch_id if read else folder.name,
+        remember,
     )
 
 

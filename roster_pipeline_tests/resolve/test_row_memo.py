@@ -230,3 +230,25 @@ def test_conformance_sets_with_an_edited_day_two_match_reading_every_row(name, t
     full, memo = _both_ways([first, second], SETTINGS["defaults"], tmp_path)
     read = int(full[1].files["rows_read"].sum())
     assert 0 < memo[1].rows_recognised < read  # the edited users (and rows with findings) read
+
+
+def test_a_month_of_days_with_rows_leaving_and_coming_back(tmp_path, monkeypatch):
+    """Each day renames one student and drops or brings back another: the memo grows a part a
+    day, is written again as one when there are too many, and still matches a full read."""
+    from roster_pipeline.resolve import row_memo
+
+    monkeypatch.setattr(row_memo, "MAX_PARTS", 4)
+    students = [f"s{n},sch,student,Kid{n},Lee,kid{n}@school.org,,\n" for n in range(1, 9)]
+    folders = []
+    for day in range(10):
+        rows = [r.replace(f"Kid{day % 8 + 1},", f"Kid{day % 8 + 1}-{day},") for r in students]
+        if day % 2:
+            rows.pop(day % 8)  # gone today, back tomorrow
+        folders.append(_batch(tmp_path / "drop" / f"day{day:02}", _users(*rows, TEACHER)))
+    _, memo = _both_ways(folders, SETTINGS["defaults"], tmp_path)
+    parts = list(memo_path(tmp_path / "memo.duckdb").glob("users-*/*.parquet"))
+    assert 1 <= len([p for p in parts if p.name.startswith("rows-")]) <= 4
+    users = [o.rows_recognised - OTHERS for o in memo[1:]]
+    # of 8 or 9 users a day: the one renamed today and yesterday's (back to its name) are read,
+    # and a student back after a day away (forgotten while away)
+    assert users == [7, 7, 6, 7, 7, 6, 5, 7, 7]

@@ -17,7 +17,7 @@ from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse
 from roster_pipeline_tests.conftest import CONFORMANCE, write_batch
 from roster_pipeline_tests.sync.test_daily_sequence import days
-from roster_pipeline_tests.sync.test_resend import SETTINGS, _difference, _tables
+from roster_pipeline_tests.sync.test_resend import CONFORMANCE_SETS, SETTINGS, assert_same_syncs
 
 ORGS = "sourcedId,name,type\ndistrict,District,district\nsch,North High,school\n"
 HEADER = "sourcedId,orgSourcedIds,role,givenName,familyName,email,sms,agentSourcedIds\n"
@@ -57,19 +57,7 @@ def _both_ways(
 
     full = [apply(b, full_db, remember=False) for b in batches]
     memo = [apply(b, memo_db, remember=True) for b in batches]
-    expected, actual = _tables(full_db), _tables(memo_db)
-    assert expected.keys() == actual.keys()
-    for name, frame in expected.items():
-        assert actual[name].equals(frame), (name, _difference(frame, actual[name]))
-    for one, other in zip(full, memo, strict=True):
-        assert one.counts.counts.equals(other.counts.counts)
-        assert one.files.equals(other.files)
-        assert one.findings.sort(pl.all()).equals(other.findings.sort(pl.all()))
-        assert (one.status, one.reasons, one.table_rows) == (
-            other.status,
-            other.reasons,
-            other.table_rows,
-        )
+    assert_same_syncs(full_db, full, memo_db, memo)
     assert all(o.rows_recognised == 0 for o in full)
     assert not memo_path(full_db).exists()
     return full, memo
@@ -209,16 +197,7 @@ def test_a_damaged_or_missing_memo_reads_every_row(tmp_path):
 
 
 @pytest.mark.skipif(not CONFORMANCE.is_dir(), reason=f"conformance sets not at {CONFORMANCE}")
-@pytest.mark.parametrize(
-    "name",
-    [
-        "lepo-roster-hub/en",
-        "moodle-enrol-oneroster/v1p1-mixed-full",
-        "moodle-enrol-oneroster/v1p2-mixed-full",
-        "moodle-enrol-oneroster/v1p2-delta-min",
-        "msft-sds-v2p1",
-    ],
-)
+@pytest.mark.parametrize("name", CONFORMANCE_SETS)
 def test_conformance_sets_with_an_edited_day_two_match_reading_every_row(name, tmp_path):
     first = tmp_path / "drop" / "first"
     shutil.copytree(CONFORMANCE / name, first, ignore=shutil.ignore_patterns("*.md"))

@@ -25,8 +25,8 @@ PUBLISHED = "published"
 """The catalog name of the published file in a run's connection: the state the run started from."""
 
 
-def _quoted(path: Path) -> str:
-    """``path`` as a SQL string literal (ATTACH takes no parameters)."""
+def sql_path(path: Path) -> str:
+    """``path`` as a SQL string literal (ATTACH and read_parquet lists take no parameters)."""
     return "'" + str(path).replace("'", "''") + "'"
 
 
@@ -42,7 +42,7 @@ def _create(path: Path) -> None:
     """A new, empty database file in the analysts' client's storage format."""
     with duckdb.connect() as con:
         con.execute(
-            f"ATTACH {_quoted(path)} AS fresh (STORAGE_VERSION '{STORAGE_VERSION}')"
+            f"ATTACH {sql_path(path)} AS fresh (STORAGE_VERSION '{STORAGE_VERSION}')"
         ).fetchall()
 
 
@@ -139,10 +139,10 @@ class Warehouse:
         then a private copy of it, ``before``, is attached instead, so no analyst blocks a run.
         """
         try:
-            con.execute(f"ATTACH {_quoted(self.path)} AS {PUBLISHED} (READ_ONLY)").fetchall()
+            con.execute(f"ATTACH {sql_path(self.path)} AS {PUBLISHED} (READ_ONLY)").fetchall()
         except duckdb.IOException:
             copy_file(self.path, before)
-            con.execute(f"ATTACH {_quoted(before)} AS {PUBLISHED} (READ_ONLY)").fetchall()
+            con.execute(f"ATTACH {sql_path(before)} AS {PUBLISHED} (READ_ONLY)").fetchall()
 
     def _remove_abandoned_work(self) -> None:
         """Private copies left by killed runs (we hold the lock, so none is in use)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from roster_pipeline import findings
+from roster_pipeline.normalize.distinct import repeated
 
 # Each field is preceded by a comma (one is prepended to every record): quoted or bare.
 _FIELD = r',("(?:[^"]|"")*"|[^,"]*)'
@@ -123,10 +124,9 @@ def _split_known(
         return hashes, None
     h1 = hashes.get_column("h1")
     hit = h1.is_in(known_h1.implode())
-    ordered = h1.sort()  # lines that repeat, found as equal neighbours (a radix sort is fast)
-    repeated = ordered.filter(ordered == ordered.shift(1))
-    if not repeated.is_empty():
-        hit = hit & ~h1.is_in(repeated.implode())
+    twice = repeated(h1)  # a line sent twice is read both times (and reported as a duplicate)
+    if not twice.is_empty():
+        hit = hit & ~h1.is_in(twice.implode())
     if not hit.any():
         return hashes, None
     return hashes.filter(~hit), hashes.filter(hit)

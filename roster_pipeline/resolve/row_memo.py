@@ -26,9 +26,13 @@ import duckdb
 import polars as pl
 
 import roster_pipeline
+from roster_pipeline.intake.batch import read_batch
+from roster_pipeline.intake.read_file import KnownRows
+from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.schemas.validate_file import ValidatedBatch, ValidatedFile
+from roster_pipeline.schemas.validate_file import ValidatedBatch, ValidatedFile, validate_batch
 from roster_pipeline.specs import SPECS
+from roster_pipeline.warehouse import sql_path
 
 KNOWN = "known_rows"
 """The recognised rows of one file (``_line``, ``h1``, ``h2``), registered while staging."""
@@ -38,6 +42,10 @@ MAX_PARTS = 24
 """... or when there are more parts than this."""
 
 log = logging.getLogger(__name__)
+
+
+def _no_hashes() -> pl.DataFrame:
+    return pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64})
 
 
 def memo_path(warehouse: Path) -> Path:
@@ -110,10 +118,9 @@ class RowMemo:
         return known.get_column("h1") if known.height else None
 
     def _load(self, kind: str, key: str) -> pl.DataFrame:
-        empty = pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64})
         parts = self._parts(kind, key)
         if not parts:
-            return empty
+            return _no_hashes()
         try:
             rows = pl.read_parquet(parts, columns=["h1", "h2"])
             gone = self._parts(kind, key, "gone")
@@ -121,7 +128,7 @@ class RowMemo:
                 rows = rows.join(pl.read_parquet(gone), on=["h1", "h2"], how="anti")
         except (OSError, pl.exceptions.PolarsError) as err:
             log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
-            return empty
+            return _no_hashes()
         return rows
 
     def verify(
@@ -156,7 +163,7 @@ class RowMemo:
     ) -> tuple[int, int, int]:
         """Recognised rows found in the memo, those giving a status, those sharing an id."""
         table = SPECS[kind].table
-        listed = ", ".join(f"'{_path_literal(p)}'" for p in parts)
+        listed = ", ".join(sql_path(p) for p in parts)
         sql_files.execute(
             con,
             f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS "
@@ -214,8 +221,8 @@ class RowMemo:
         clean = frame.filter(kept).select(
             "h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2")
         )
-        known = self._known.get(vf.kind, pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64}))
-        recognised = vf.known.select("h1", "h2") if vf.known is not None else known.clear()
+        known = self._known.get(vf.kind, _no_hashes())
+        recognised = vf.known.select("h1", "h2") if vf.known is not None else _no_hashes()
         parts = self._parts(vf.kind, key)
         folder.mkdir(parents=True, exist_ok=True)
         if recognised.is_empty() or self._compact(parts, recognised.height + added):
@@ -253,5 +260,30 @@ def _write(path: Path, frame: pl.DataFrame | pl.LazyFrame) -> None:
     os.replace(partial, path)
 
 
-def _path_literal(path: Path) -> str:
-    return str(path).replace("'", "''")
+def read_validated(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    region: str,
+    scope_school: str | None,
+    limits: ArchiveLimits | None,
+    memo: RowMemo | None,
+) -> ValidatedBatch:
+    """Read and validate the batch; rows ``memo`` recognises are not read again.
+
+    Where the memo cannot vouch for them (``verify``), every row is read.
+    """
+
+    def read(known: KnownRows | None = None) -> ValidatedBatch:
+        batch = read_batch(folder, scope_school=scope_school, limits=limits, known=known)
+        return validate_batch(batch, region=region, scope_school=scope_school)
+
+    if memo is None:
+        return read()
+    validated = read(memo.known)
+    checked = memo.verify(con, validated.files)
+    return read() if checked is None else replace(validated, files=checked)
+
+
+def rows_recognised(validated: ValidatedBatch) -> int:
+    """Rows of the batch recognised from the memo (not read again)."""
+    return sum(vf.known.height for vf in validated.files.values() if vf.known is not None)

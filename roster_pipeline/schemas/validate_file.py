@@ -23,6 +23,7 @@ from roster_pipeline.normalize.roles import (
     normalize_role,
 )
 from roster_pipeline.privacy import mask_email_expr, mask_phone_expr
+from roster_pipeline.schemas import row_ids
 from roster_pipeline.specs import FILE_SPECS, RACE_FLAGS, snake
 
 # Message templates per issue suffix: {column} (the header as the file spells it), {raw},
@@ -51,8 +52,6 @@ MESSAGES: dict[str, str] = {
     "LANGUAGE_INVALID": "{column} '{raw}' is not a language code or a known language name; "
     "English (en) will be used.",
     "RELATIONSHIP_INVALID": "{column} '{raw}' is not one of: {hint}; {consequence}.",
-    "OUT_OF_SCOPE": "{column} '{raw}' is not the school this upload is for ({hint}); the row was "
-    "not applied.",
 }
 _ENUMERATION = ("VALUE_CASE", "VALUE_INVALID")
 COLUMN_ISSUES: dict[str, tuple[str, ...]] = {
@@ -246,84 +245,6 @@ def column_issues(kind: str) -> dict[str, tuple[str, ...]]:
     return issues
 
 
-def _synthesize_ids(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """Rows without a sourcedId get one from their natural key (enrollments, roles, uploads)."""
-    keys = {
-        "enrollments": ("classSourcedId", "userSourcedId", "role"),
-        "roles": ("userSourcedId", "orgSourcedId", "role"),
-    }.get(kind) or FILE_SPECS[kind].id_from
-    if not keys or frame["sourcedId"].null_count() == 0:
-        return frame
-    natural = pl.concat_str([pl.col(k) for k in keys], separator="|")
-    return frame.with_columns(pl.col("sourcedId").fill_null(natural))
-
-
-def _duplicates(frame: pl.DataFrame, prefix: str, file: str) -> pl.DataFrame:
-    """Every copy of a sourcedId that occurs more than once: an error naming all its lines."""
-    # The usual case has no repeat: the ids' 64-bit hashes, sorted (a parallel radix sort, ~5x
-    # faster than a hash table of them), show the few candidates (repeats and hash collisions) as
-    # equal neighbours, and only those are compared as strings.
-    ids = pl.col("sourcedId")
-    hashes = frame.get_column("sourcedId").drop_nulls().hash().sort()
-    repeated_hashes = hashes.filter(hashes == hashes.shift(1))
-    if repeated_hashes.is_empty():
-        return findings.empty()
-    candidates = frame.filter(ids.is_not_null() & ids.hash().is_in(repeated_hashes.implode()))
-    repeated = candidates.filter(ids.is_duplicated())
-    if repeated.is_empty():
-        return findings.empty()
-    dupes = (
-        repeated.group_by("sourcedId")
-        .agg(pl.col("_line").sort().alias("lines"), pl.len().alias("n"))
-        .filter(pl.col("n") > 1)
-    )
-    if dupes.is_empty():
-        return findings.empty()
-    rows = frame.join(dupes, on="sourcedId", how="inner")
-    return findings.row_findings(
-        rows,
-        pl.lit(True),
-        file=file,
-        column_name="sourcedId",
-        code=f"{prefix}_ID_DUPLICATE",
-        message=pl.format(
-            "sourcedId '{}' appears on lines {}; no copy was applied. Keep one row per id.",
-            pl.col("sourcedId"),
-            pl.col("lines").cast(pl.List(pl.String)).list.join(", "),
-        ),
-    )
-
-
-def _scope_findings(frame: pl.DataFrame, kind: str, scope: str, file: str) -> pl.DataFrame:
-    """Rows that name a school other than the upload's school scope."""
-    prefix = FILE_SPECS[kind].prefix
-    parts = []
-    if "schoolSourcedId" in frame.columns and kind in ("classes", "enrollments"):
-        bad = pl.col("schoolSourcedId").is_not_null() & (pl.col("schoolSourcedId") != scope)
-        parts.append(("schoolSourcedId", bad, pl.col("schoolSourcedId")))
-    if kind == "users":
-        orgs = v.split_list(frame["orgSourcedIds"])
-        frame = frame.with_columns(_orgs=orgs)
-        bad = pl.col("_orgs").is_not_null() & ~pl.col("_orgs").list.contains(pl.lit(scope))
-        parts.append(("orgSourcedIds", bad, pl.col("orgSourcedIds")))
-    message = MESSAGES["OUT_OF_SCOPE"].replace("{hint}", scope)
-    return findings.concat(
-        [
-            findings.row_findings(
-                frame,
-                mask,
-                file=file,
-                column_name=column,
-                code=f"{prefix}_OUT_OF_SCOPE",
-                message=pl.lit(message.replace("{column}", column)).str.replace(
-                    "{raw}", raw.fill_null(""), literal=True
-                ),
-            )
-            for column, mask, raw in parts
-        ]
-    )
-
-
 def validate_file(
     raw: RawFile, *, region: str = "US", scope_school: str | None = None
 ) -> ValidatedFile:
@@ -337,16 +258,16 @@ def validate_file(
         raw.findings,
         structure_findings(raw.frame, raw.kind, raw.file, raw.headers),
     ]
-    frame = _synthesize_ids(raw.frame, raw.kind)
+    frame = row_ids.synthesize_ids(raw.frame, raw.kind)
     normalized: dict[str, pl.Series] = {}
     for column, fn in _normalizers(raw.kind, region).items():
         outcome = fn(frame[column])  # type: ignore[operator]
         found.append(_outcome_findings(frame, column, outcome, raw))
         normalized[column] = outcome["value"].alias(column)
     if spec.unique_ids:
-        found.append(_duplicates(frame, spec.prefix, raw.file))
+        found.append(row_ids.duplicate_ids(frame, spec.prefix, raw.file))
     if scope_school is not None:
-        found.append(_scope_findings(frame, raw.kind, scope_school, raw.file))
+        found.append(row_ids.out_of_scope(frame, raw.kind, scope_school, raw.file))
     frame = frame.with_columns(*normalized.values())
     if "language" in frame.columns:
         frame = frame.with_columns(pl.col("language").fill_null(DEFAULT_LANGUAGE))

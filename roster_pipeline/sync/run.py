@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -20,7 +19,7 @@ import duckdb
 import polars as pl
 
 from roster_pipeline import findings
-from roster_pipeline.intake.batch import read_batch, received_now
+from roster_pipeline.intake.batch import received_now
 from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.resolve import batch_record, sql_files
 from roster_pipeline.resolve.apply_batch import (
@@ -28,8 +27,8 @@ from roster_pipeline.resolve.apply_batch import (
     stage_batch,
     write_live,
 )
-from roster_pipeline.resolve.row_memo import RowMemo, memo_path
-from roster_pipeline.schemas.validate_file import ValidatedBatch, validate_batch
+from roster_pipeline.resolve.row_memo import RowMemo, memo_path, read_validated, rows_recognised
+from roster_pipeline.schemas.validate_file import ValidatedBatch
 from roster_pipeline.sync import change_log, changes, history, resend, rollover, safeguards
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
 from roster_pipeline.sync.run_record import REJECTED, record_failure, record_run
@@ -382,11 +381,9 @@ def sync_folder(
             outcome = _carried(con, folder, settings, run_id, scope_school, limits)
             if outcome is not None:
                 return outcome
-        read.append(_read(con, folder, settings, scope_school, limits, memo))
+        read.append(read_validated(con, folder, settings.region, scope_school, limits, memo))
         outcome = sync_validated(con, read[0], settings, mode=mode, action=action, run_id=run_id)
-        outcome.rows_recognised = sum(
-            vf.known.height for vf in read[0].files.values() if vf.known is not None
-        )
+        outcome.rows_recognised = rows_recognised(read[0])
         return outcome
 
     def remember() -> None:
@@ -404,24 +401,3 @@ def sync_folder(
         lambda: read[0].batch.batch_id if read else folder.name,
         remember,
     )
-
-
-def _read(
-    con: duckdb.DuckDBPyConnection,
-    folder: Path,
-    settings: SyncSettings,
-    scope_school: str | None,
-    limits: ArchiveLimits | None,
-    memo: RowMemo | None,
-) -> ValidatedBatch:
-    """Read and validate the batch; rows the memo recognises are not read again."""
-    known = memo.known if memo is not None else None
-    batch = read_batch(folder, scope_school=scope_school, limits=limits, known=known)
-    validated = validate_batch(batch, region=settings.region, scope_school=scope_school)
-    if known is None or memo is None:
-        return validated
-    checked = memo.verify(con, validated.files)
-    if checked is not None:
-        return replace(validated, files=checked)
-    batch = read_batch(folder, scope_school=scope_school, limits=limits)  # every row again
-    return validate_batch(batch, region=settings.region, scope_school=scope_school)

@@ -121,7 +121,13 @@ def sync_summary(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.M
     if outcome.rows_recognised:
         parts += [
             f"{outcome.rows_recognised:,} rows were recognised from the last batch, which "
-            "validated them without a finding: they were not read again.",
+            "validated them without a finding: they were not read again"
+            + (
+                f"; {outcome.records_not_compared:,} of them were known to be their live "
+                "records as they stand, so were not compared for the changes."
+                if outcome.records_not_compared
+                else "."
+            ),
             "",
         ]
     if report is not None:
@@ -201,4 +207,6 @@ def sync_outcome(outcome: SyncOutcome, report: SyncReport | None = None) -> dict
         "carried_over_from": outcome.carried_from or "",
         # rows the last batch validated without a finding: not parsed or validated again
         "rows_recognised": outcome.rows_recognised,
+        # of those, rows known to be their live records: not compared for the change set
+        "records_not_compared": outcome.records_not_compared,
     }

@@ -48,7 +48,13 @@ def _materialize(folder: str, db: str) -> dict:
     ]
     carried = bool(plan and plan[0]["carried_over_from"].value)
     recognised = plan[0]["rows_recognised"].value if plan else 0
-    return {"success": result.success, "carried_over": carried, "rows_recognised": recognised}
+    not_compared = plan[0]["records_not_compared"].value if plan else 0
+    return {
+        "success": result.success,
+        "carried_over": carried,
+        "rows_recognised": recognised,
+        "records_not_compared": not_compared,
+    }
 
 
 BASELINE_SQL = (
@@ -229,6 +235,10 @@ def measure_profile(folders: dict[str, Path], workdir: Path, repeat: int) -> dic
     report["resend_carried_over"] = all(r["resend"].get("carried_over") for r in rounds)
     # rows each run recognised from the first load's batch (not read again), in the last round
     report["rows_recognised"] = {n: rounds[-1][n].get("rows_recognised", 0) for n in folders}
+    # of those, rows the memo knew to be their live records: not compared for the change set
+    report["records_not_compared"] = {
+        n: rounds[-1][n].get("records_not_compared", 0) for n in folders
+    }
     report["runs_s"] = [{n: round(r[n]["seconds"], 2) for n in r} for r in rounds]
     return report
 

@@ -58,6 +58,19 @@ def _live_columns(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     return ", ".join(f'"{r[0]}"' for r in rows if r[0] not in TENANT_COLUMNS) or None
 
 
+def same(row: str = "") -> str:
+    """SQL: the staged row (alias ``row``) is its live record, known without comparing it.
+
+    It was recognised from the row memo, which says it is live as it stands (``row_memo.LIVE``),
+    and nothing changed it since it was staged: every ``UPDATE`` of a staged row's values sets
+    ``_untouched = false``.
+    """
+    at = f"{row}." if row else ""
+    return f"coalesce({at}_untouched AND {at}_memo_live, false)"
+
+
+SAME = same()
+
 ARROW_VIEWS = pl.CompatLevel.newest()
 """Frames handed to DuckDB as Arrow string views: no copy (the default converts every string)."""
 
@@ -83,12 +96,13 @@ def _stage(
     fresh = validated is not None and validated.usable
     frame = validated.frame if fresh else empty_validated(kind)
     con.register("incoming", frame.to_arrow(compat_level=ARROW_VIEWS))
-    rows, params = "incoming", {"batch_id": batch.batch_id}
+    rows, params = "(SELECT *, false AS _memo_live FROM incoming)", {"batch_id": batch.batch_id}
     known = validated.known if fresh and validated is not None else None
-    if known is not None and known.height:  # rows recognised from an earlier batch, not re-read
+    recognised = known is not None and known.height > 0
+    if recognised:  # rows recognised from an earlier batch, not re-read
         con.register(row_memo.KNOWN, known.to_arrow())
         rows = (
-            "(SELECT * FROM incoming UNION ALL BY NAME SELECT CAST($file AS VARCHAR) AS _file, "
+            f"({rows[1:-1]} UNION ALL BY NAME SELECT CAST($file AS VARCHAR) AS _file, "
             f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({row_memo.known_rows_sql(table)}))"
         )
         params |= {"file": validated.file, "usable": validated.usable}
@@ -97,11 +111,11 @@ def _stage(
         f"CREATE OR REPLACE TEMP TABLE stage_{table} AS "  # table from SPECS, not user data
         "SELECT * REPLACE (coalesce(status, 'active') AS status), "
         "CAST($batch_id AS VARCHAR) AS batch_id, NULL::BIGINT AS _row, _ok AS _valid, "
-        f"false AS _fallback FROM {rows}",
+        f"false AS _fallback, true AS _untouched FROM {rows}",
         params,
     )
     con.unregister("incoming")
-    if rows != "incoming":
+    if recognised:
         con.unregister(row_memo.KNOWN)
     cols = _live_columns(con, table)
     if cols is not None:
@@ -291,9 +305,13 @@ def _write_all(
 ) -> None:
     """Rewrite one live table from the stage (``keep``: unchanged records keep their batch)."""
     batch_of_row, kept = "s.batch_id", ""
-    if keep:
-        batch_of_row = "coalesce(k.o_batch, s.batch_id)"
-        kept = f"LEFT JOIN unchanged_{spec.table} k ON k.sourced_id = s.sourced_id "
+    if keep:  # the unchanged compared, and those not compared (their live record's batch)
+        batch_of_row = "coalesce(k.o_batch, l.batch_id, s.batch_id)"
+        kept = (
+            f"LEFT JOIN unchanged_{spec.table} k ON k.sourced_id = s.sourced_id "
+            f"LEFT JOIN (SELECT sourced_id, batch_id FROM main.{spec.table}) l "
+            f"ON l.sourced_id = s.sourced_id AND {same('s')} "
+        )
     sql_files.execute(
         con,
         f"CREATE OR REPLACE TABLE main.{spec.table} AS "

@@ -9,6 +9,13 @@ polars versions. Validation checks one row at a time, so a recognised row's valu
 validating it again would give; what crosses rows is decided again for every batch: a line
 repeated is never recognised, and an id that a recognised row shares with a row read again
 sends the batch through a full read (``verify``). Each kind's memo holds the rows of one batch.
+
+Beside the rows, ``live-<stamp>.parquet`` names those of them that are *not* their live record in
+the live state ``stamp`` (``history.version_stamp``): rows a rule or a setting rejected or changed
+when they were applied, or rows a run read without applying them. In that same live state, every
+other recognised row is its live record, field for field (``_memo_live``): the change set need
+not compare it again (``apply_batch.SAME``). Any other live state (an upload, a restore, another
+warehouse) and no recognised row is taken for its live record.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import logging
 import os
 import shutil
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -31,7 +38,7 @@ from roster_pipeline.intake.read_file import KnownRows
 from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.schemas.validate_file import ValidatedBatch, ValidatedFile, validate_batch
-from roster_pipeline.specs import SPECS
+from roster_pipeline.specs import LOAD_ORDER, SPECS
 from roster_pipeline.warehouse import sql_path
 
 KNOWN = "known_rows"
@@ -62,6 +69,40 @@ def _code_fingerprint() -> str:
         digest.update(source.relative_to(root).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+LIVE = "live"
+"""``live-<stamp>.parquet``: the ids of the memo's rows that are not their live record."""
+
+
+@dataclass(frozen=True)
+class LiveMark:
+    """What a run left live, so the memo can say which of its rows are their live record."""
+
+    stamp: str
+    """The live state after the run (``history.version_stamp``)."""
+    applied: bool
+    """Whether the run wrote the live tables."""
+    not_as_read: dict[str, pl.Series] = field(default_factory=dict)
+    """Table -> ids of the batch's rows the run did not apply as read (``not_as_read``)."""
+
+
+def not_as_read(con: duckdb.DuckDBPyConnection, validated: ValidatedBatch) -> dict[str, pl.Series]:
+    """Per table, the ids of the batch's rows whose live record is not the row as read.
+
+    Read from the staged state of an applied run: rows not applied, and rows a rule or a setting
+    changed after they were staged (``_untouched`` off).
+    """
+    out = {}
+    for kind in validated.files:
+        if kind not in LOAD_ORDER:
+            continue
+        table = SPECS[kind].table
+        out[table] = con.sql(
+            f"SELECT DISTINCT sourced_id FROM stage_{table} WHERE _file <> 'live' "  # from SPECS
+            "AND sourced_id IS NOT NULL AND NOT (_ok AND coalesce(_untouched, false))"
+        ).pl()["sourced_id"]
+    return out
 
 
 def memo_view(table: str) -> str:
@@ -132,23 +173,28 @@ class RowMemo:
         return rows
 
     def verify(
-        self, con: duckdb.DuckDBPyConnection, files: dict[str, ValidatedFile]
+        self, con: duckdb.DuckDBPyConnection, files: dict[str, ValidatedFile], stamp: str = ""
     ) -> dict[str, ValidatedFile] | None:
         """The files with their recognised rows checked; None: read the batch in full.
 
         Every recognised row must be in the memo under both hashes, and no id of a recognised
         row may also be the id of a row read again (that is a duplicate to report on both).
-        Each kind's memo becomes the view ``memo_<table>`` the stage reads recognised rows from.
+        Each kind's memo becomes the view ``memo_<table>`` the stage reads recognised rows from,
+        with ``_memo_live``: the row is its live record in the live state ``stamp``.
         """
         checked = dict(files)
         for kind, vf in files.items():
             if vf.known is None or vf.known.is_empty() or vf.context is None:
                 continue
-            found = self._parts(kind, self.key(vf.context))
+            key = self.key(vf.context)
+            found = self._parts(kind, key)
             if not found:  # removed since it was read: read the batch in full
                 return None
+            live = self._dir(kind, key) / f"{LIVE}-{stamp}.parquet"
             try:
-                matched, status_given, repeated = self._check(con, kind, vf, found)
+                matched, status_given, repeated = self._check(
+                    con, kind, vf, found, live if stamp and live.exists() else None
+                )
             except duckdb.Error as err:  # a part damaged since it was loaded
                 log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
                 return None
@@ -159,15 +205,22 @@ class RowMemo:
 
     @staticmethod
     def _check(
-        con: duckdb.DuckDBPyConnection, kind: str, vf: ValidatedFile, parts: list[Path]
+        con: duckdb.DuckDBPyConnection,
+        kind: str,
+        vf: ValidatedFile,
+        parts: list[Path],
+        live: Path | None,
     ) -> tuple[int, int, int]:
         """Recognised rows found in the memo, those giving a status, those sharing an id."""
         table = SPECS[kind].table
         listed = ", ".join(sql_path(p) for p in parts)
+        same = "false"
+        if live is not None:  # every row but those the live state has otherwise
+            same = f"sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(live)}))"
         sql_files.execute(
             con,
             f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS "
-            f"SELECT * FROM read_parquet([{listed}])",
+            f"SELECT *, {same} AS _memo_live FROM read_parquet([{listed}])",
         )
         shared = "0"
         if SPECS[kind].unique_ids and vf.frame.height:
@@ -184,15 +237,16 @@ class RowMemo:
             if shared != "0":
                 con.unregister("read_ids")
 
-    def keep(self, validated: ValidatedBatch) -> None:
+    def keep(self, validated: ValidatedBatch, mark: LiveMark | None = None) -> None:
         """Remember the batch's rows that had no finding, per file kind; never raises.
 
         A kind whose file was not read cleanly (or is not usable) is forgotten; a kind the batch
-        has no file for keeps what it knew.
+        has no file for keeps what it knew. ``mark``: what the run left live (None: the memo
+        says nothing of the live records).
         """
         for kind, vf in validated.files.items():
             try:
-                self._keep_file(vf)
+                self._keep_file(vf, mark)
             except (OSError, pl.exceptions.PolarsError) as err:
                 log.warning("row memo of %s dropped (%s)", kind, type(err).__name__)
                 self._forget(kind)
@@ -202,7 +256,7 @@ class RowMemo:
             if folder != but:
                 shutil.rmtree(folder, ignore_errors=True)
 
-    def _keep_file(self, vf: ValidatedFile) -> None:
+    def _keep_file(self, vf: ValidatedFile, mark: LiveMark | None) -> None:
         if vf.context is None or vf.hashes is None or not vf.usable:
             self._forget(vf.kind)
             return
@@ -211,6 +265,39 @@ class RowMemo:
         self._forget(vf.kind, but=folder)
         noted = vf.findings.filter(pl.col("file") == vf.file).get_column("line").drop_nulls()
         kept = pl.col("_ok") & ~pl.col("_line").is_in(noted.implode())
+        # what the memo says of the live records goes first: no rows under a stale word
+        before = self._not_live(folder, mark)
+        for stale in folder.glob(f"{LIVE}-*.parquet"):
+            stale.unlink()
+        self._write_rows(vf, key, folder, kept)
+        if mark is None or mark.stamp == "":
+            return
+        if mark.applied:
+            not_live = mark.not_as_read.get(SPECS[vf.kind].table)
+        elif before is not None:  # nothing applied: the rows read now are not live either
+            read_now = vf.frame.filter(kept).get_column("sourced_id")
+            not_live = pl.concat([before, read_now]).unique()
+        else:
+            return
+        if not_live is not None:
+            frame = pl.DataFrame({"sourced_id": not_live.cast(pl.String)})
+            _write(folder / f"{LIVE}-{mark.stamp}.parquet", frame)
+
+    @staticmethod
+    def _not_live(folder: Path, mark: LiveMark | None) -> pl.Series | None:
+        """The ids a run that applies nothing keeps saying are not live (None: none said)."""
+        if mark is None or mark.applied or not mark.stamp:
+            return None
+        path = folder / f"{LIVE}-{mark.stamp}.parquet"
+        if not path.exists():
+            return None
+        try:
+            return pl.read_parquet(path).get_column("sourced_id")
+        except (OSError, pl.exceptions.PolarsError):
+            return None
+
+    def _write_rows(self, vf: ValidatedFile, key: str, folder: Path, kept: pl.Expr) -> None:
+        """Write the batch's clean rows as a new part (or every row again as one)."""
         added = vf.frame.select(kept.sum()).item()
         frame, hashes = vf.frame.lazy(), vf.hashes
         if vf.frame.height == hashes.height and vf.frame["_line"].equals(hashes["_line"]):
@@ -267,10 +354,12 @@ def read_validated(
     scope_school: str | None,
     limits: ArchiveLimits | None,
     memo: RowMemo | None,
+    stamp: str = "",
 ) -> ValidatedBatch:
     """Read and validate the batch; rows ``memo`` recognises are not read again.
 
-    Where the memo cannot vouch for them (``verify``), every row is read.
+    Where the memo cannot vouch for them (``verify``), every row is read. ``stamp``: the live
+    state the run starts from (``history.version_stamp``).
     """
 
     def read(known: KnownRows | None = None) -> ValidatedBatch:
@@ -280,7 +369,7 @@ def read_validated(
     if memo is None:
         return read()
     validated = read(memo.known)
-    checked = memo.verify(con, validated.files)
+    checked = memo.verify(con, validated.files, stamp)
     return read() if checked is None else replace(validated, files=checked)
 
 

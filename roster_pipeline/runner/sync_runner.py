@@ -80,8 +80,14 @@ class SyncRun:
         elif outcome.rows_recognised:
             text += (
                 f" {outcome.rows_recognised} rows were recognised from the last batch (validated "
-                "then without a finding) and not read again."
+                "then without a finding) and not read again"
             )
+            if outcome.records_not_compared:
+                text += (
+                    f"; {outcome.records_not_compared} of them were known to be their live "
+                    "records and not compared"
+                )
+            text += "."
         if self.status == APPLIED_WITH_ERRORS:
             text += f" {outcome.rows_rejected} rows were rejected by errors; see the findings."
         return text

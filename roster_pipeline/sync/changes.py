@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve.apply_batch import SAME, same
 from roster_pipeline.specs import LOAD_ORDER, SPECS, snake
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.tables import ROSTER_TABLES
@@ -63,16 +64,18 @@ SKIP_UNARCHIVE = (
     "AND s.status = 'active'"
 )
 KEEP_ARCHIVED = (
-    "UPDATE stage_classes AS s SET status = 'tobedeleted' FROM main.classes AS l "
+    "UPDATE stage_classes AS s SET status = 'tobedeleted', _untouched = false "
+    "FROM main.classes AS l "
     "WHERE l.sourced_id = s.sourced_id AND s._ok AND l.status = 'tobedeleted'"
 )
 # Contact details of active users the batch would change, found in one join: each differing
-# field is a skipped update, and the staged row keeps the live values.
+# field is a skipped update, and the staged row keeps the live values. A row known to be its
+# live record (``SAME``) differs in nothing.
 CONTACT_DIFFS = (
     "CREATE OR REPLACE TEMP TABLE contact_diffs AS SELECT s.sourced_id, "
     "l.email AS o_email, s.email AS n_email, l.sms AS o_sms, s.sms AS n_sms, "
     "l.phone AS o_phone, s.phone AS n_phone FROM stage_users s JOIN main.users l "
-    "ON l.sourced_id = s.sourced_id WHERE s._ok AND l.status = 'active' "
+    f"ON l.sourced_id = s.sourced_id WHERE s._ok AND NOT {same('s')} AND l.status = 'active' "
     "AND (s.email IS DISTINCT FROM l.email OR s.sms IS DISTINCT FROM l.sms "
     "OR s.phone IS DISTINCT FROM l.phone)"
 )
@@ -81,7 +84,8 @@ SKIP_CONTACT = (
     "n_{field}, false, $note FROM contact_diffs WHERE n_{field} IS DISTINCT FROM o_{field}"
 )
 KEEP_CONTACTS = (
-    "UPDATE stage_users AS s SET email = d.o_email, sms = d.o_sms, phone = d.o_phone "
+    "UPDATE stage_users AS s SET email = d.o_email, sms = d.o_sms, phone = d.o_phone, "
+    "_untouched = false "
     "FROM contact_diffs AS d WHERE d.sourced_id = s.sourced_id AND s._ok"
 )
 
@@ -248,11 +252,17 @@ def compute(
     next_tables: dict[str, str],
     next_links: str = SYNC_NEXT_LINKS,
     old_links: str = SYNC_OLD_LINKS,
-) -> None:
+    unchanged: dict[str, str] | None = None,
+) -> dict[str, int]:
     """Add every change from the live tables to ``next_tables`` (entity -> relation SQL).
 
-    Also fills ``entity_sizes`` (entity, live_active, next_rows) for counts and safeguards.
+    ``unchanged``: entity -> relation SQL of more next records, known to be their live records
+    without comparing them (counted as unchanged). Also fills ``entity_sizes`` (entity,
+    live_active, next_rows) for counts and safeguards. Returns how many records of each entity
+    were known unchanged (not compared).
     """
+    unchanged = unchanged or {}
+    not_compared: dict[str, int] = {}
     sql_files.execute(
         con,
         "CREATE OR REPLACE TEMP TABLE entity_sizes (entity VARCHAR, live_active BIGINT, "
@@ -261,7 +271,13 @@ def compute(
     for table, next_sql in next_tables.items():
         old = _old(con, _guard(table), next_sql)
         compared = [_guard(f) for f in COMPARED.get(table, ())]
-        pair = PAIR if table_exists(con, _guard(table)) else FIRST_PAIR
+        live = table_exists(con, _guard(table))
+        pair = PAIR if live else FIRST_PAIR
+        if table in unchanged:
+            if not live:  # before a first load nothing is unchanged
+                raise ValueError(f"{table}: records known unchanged, but no live table")
+            query = f"SELECT count(*) FROM {unchanged[table]}"
+            not_compared[table] = sql_files.execute(con, query)[0][0]
         sql_files.execute(
             con,
             pair.format(
@@ -284,8 +300,8 @@ def compute(
             con,
             f"INSERT INTO entity_sizes SELECT $entity, "
             f"(SELECT count(*) FROM {old} WHERE {IS_ACTIVE}), "
-            "(SELECT count(*) FROM change_pair)",
-            params,
+            "(SELECT count(*) FROM change_pair) + $known",
+            {**params, "known": not_compared.get(table, 0)},
         )
     has_links = table_exists(con, "student_guardians")
     old_links = old_links if has_links else EMPTY_LINKS
@@ -296,12 +312,28 @@ def compute(
         f"(SELECT count(*) FROM {old_links} WHERE status = 'active'), "
         f"(SELECT count(*) FROM {next_links} WHERE status = 'active')",
     )
+    return not_compared
 
 
-def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> None:
-    """The change set of the staged batch (``stage_<table>``, ``guardian_links``)."""
+def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> int:
+    """The change set of the staged batch (``stage_<table>``, ``guardian_links``).
+
+    Staged rows known to be their live records (``apply_batch.SAME``) are not compared: returns
+    how many.
+    """
     apply_settings(con, settings)
-    compute(con, {t: f"(SELECT * FROM stage_{t} WHERE _ok)" for t in ROSTER_TABLES})
+    live = [t for t in ROSTER_TABLES if table_exists(con, t)]
+    not_compared = compute(
+        con,
+        {
+            t: f"(SELECT * FROM stage_{t} WHERE _ok AND NOT {SAME})"
+            if t in live
+            else f"(SELECT * FROM stage_{t} WHERE _ok)"
+            for t in ROSTER_TABLES
+        },
+        unchanged={t: f"(SELECT sourced_id FROM stage_{t} WHERE _ok AND {SAME})" for t in live},
+    )
+    return sum(not_compared.values())
 
 
 @dataclass

@@ -115,6 +115,22 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(sql_files.execute(con, "SELECT coalesce(max(version), 0) FROM live_versions")[0][0])
 
 
+def version_stamp(con: duckdb.DuckDBPyConnection) -> str:
+    """What tells this live state from any other: its version, batch and time of apply.
+
+    Two warehouses can both be at version 5; they are the same state only if the same batch
+    made it at the same moment. ``""`` before anything was applied.
+    """
+    if not table_exists(con, "live_versions"):
+        return ""
+    row = sql_files.execute(
+        con,
+        "SELECT coalesce(CAST(hash(version, batch_id, kind, applied_at) AS VARCHAR), '') "
+        "FROM live_versions ORDER BY version DESC LIMIT 1",
+    )
+    return f"{current_version(con)}-{row[0][0]}" if row else ""
+
+
 def _bases(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Table -> the version its history starts at (tables with a history)."""
     if not table_exists(con, "bases", schema="history"):

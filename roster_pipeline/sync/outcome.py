@@ -34,6 +34,8 @@ class SyncOutcome:
     """A re-send: the batch whose result it carried over (nothing was read again)."""
     rows_recognised: int = 0
     """Rows the last batch validated without a finding, recognised and not read again."""
+    records_not_compared: int = 0
+    """Recognised rows the memo knew to be their live records: not compared for the change set."""
 
     @property
     def rows_rejected(self) -> int:

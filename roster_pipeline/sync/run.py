@@ -27,7 +27,14 @@ from roster_pipeline.resolve.apply_batch import (
     stage_batch,
     write_live,
 )
-from roster_pipeline.resolve.row_memo import RowMemo, memo_path, read_validated, rows_recognised
+from roster_pipeline.resolve.row_memo import (
+    LiveMark,
+    RowMemo,
+    memo_path,
+    not_as_read,
+    read_validated,
+    rows_recognised,
+)
 from roster_pipeline.schemas.validate_file import ValidatedBatch
 from roster_pipeline.sync import change_log, changes, history, resend, rollover, safeguards
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
@@ -196,7 +203,7 @@ def sync_validated(
         record_run(con, outcome, settings, live_version, "", started)
         return outcome
     stage_batch(con, batch, validated.files, manage_guardians=settings.manage_guardians)
-    changes.plan(con, settings)
+    not_compared = changes.plan(con, settings)
     counts = changes.count(con)
     digest = changes.digest(con)
     files = pl.DataFrame(
@@ -256,6 +263,7 @@ def sync_validated(
         files=result.files,
         findings=result.findings,
         table_rows=result.table_rows,
+        records_not_compared=not_compared,
     )
     record_run(con, outcome, settings, live_version, digest, started)
     return outcome
@@ -374,6 +382,7 @@ def sync_folder(
     """
     run_id = run_id or uuid.uuid4().hex
     read: list[ValidatedBatch] = []
+    left: list[LiveMark] = []
     memo = RowMemo(memo_path(store.path), settings.region) if remember_rows else None
 
     def work(con: duckdb.DuckDBPyConnection) -> SyncOutcome:
@@ -381,15 +390,20 @@ def sync_folder(
             outcome = _carried(con, folder, settings, run_id, scope_school, limits)
             if outcome is not None:
                 return outcome
-        read.append(read_validated(con, folder, settings.region, scope_school, limits, memo))
+        stamp = history.version_stamp(con)
+        read.append(read_validated(con, folder, settings.region, scope_school, limits, memo, stamp))
         outcome = sync_validated(con, read[0], settings, mode=mode, action=action, run_id=run_id)
         outcome.rows_recognised = rows_recognised(read[0])
+        if memo is not None:  # which of the rows the memo keeps are now their live records
+            applied = outcome.status == "applied"
+            kept = not_as_read(con, read[0]) if applied else {}
+            left.append(LiveMark(history.version_stamp(con), applied, kept))
         return outcome
 
     def remember() -> None:
         # once published, DuckDB's memory given back; under the writer lock: one run at a time
         if memo is not None and read:
-            memo.keep(read[0])
+            memo.keep(read[0], left[0] if left else None)
 
     return _in_writer(
         store,

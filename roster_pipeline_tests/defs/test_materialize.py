@@ -240,4 +240,9 @@ def test_a_day_two_through_the_assets_recognises_the_rows_it_had(tmp_path):
     [(read,)] = table(db, "SELECT min(rows_read) FROM batches")
     assert 0.5 * read < recognised < read
     assert f"{recognised:,} rows were recognised" in plans[1]["summary"].value
+    # Monday's rows the memo knows to be live records: not compared (those with a finding are)
+    assert plans[0]["records_not_compared"].value == 0
+    not_compared = plans[1]["records_not_compared"].value
+    assert 0.5 * recognised < not_compared <= recognised
+    assert f"{not_compared:,} of them were known to be their live" in plans[1]["summary"].value
     assert plans[1]["changes_created"].value >= 1

@@ -264,3 +264,31 @@ def test_a_rejected_row_keeps_its_previous_live_version(simple_batch, tmp_path):
     # 0001 was not applied today: yesterday's version stays, and so do its enrollments
     assert query(db, "SELECT grades FROM users WHERE sourced_id = '0001'") == [(["09"],)]
     assert query(db, "SELECT count(*) FROM enrollments") == [(3,)]
+
+
+def _stage_updates() -> list[str]:
+    """Every UPDATE of a staged table, in the SQL files and the sync's Python modules."""
+    import re
+
+    import roster_pipeline
+    from roster_pipeline.resolve import sql_files
+
+    root = Path(roster_pipeline.__file__).parent
+    found = [s for p in sorted(sql_files.SQL_DIR.glob("*.sql")) for s in sql_files.load(p.stem)]
+    for source in root.rglob("*.py"):
+        text = re.sub(r'"\s*\n\s*f?"', "", source.read_text())  # adjacent literals as one
+        found += re.findall(r'UPDATE stage_[^"]*', text)
+    return [s for s in found if re.match(r"\s*UPDATE stage_", s)]
+
+
+def test_every_update_of_staged_values_marks_the_row_touched():
+    """A staged row changed after staging is no longer the row the memo knows as live
+    (``apply_batch.SAME``): an UPDATE that sets anything but the bookkeeping says so."""
+    import re
+
+    updates = _stage_updates()
+    assert len(updates) >= 10  # the SQL files' and the settings' (if none were found: broken)
+    for statement in updates:
+        assigned = re.findall(r"(?:SET|,)\s*([\w{}.]+)\s*=", statement.split(" FROM ")[0])
+        if set(assigned) - {"_ok", "_row", "_untouched"}:
+            assert "_untouched = false" in statement, statement

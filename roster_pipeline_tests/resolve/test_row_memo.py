@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
 from roster_pipeline.devtools.generate import write
 from roster_pipeline.resolve.row_memo import memo_path
 from roster_pipeline.sync.outcome import SyncOutcome
+from roster_pipeline.sync.restore_version import restore
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse
@@ -33,6 +36,8 @@ ENROLLMENTS = (
 )
 OTHERS = 2 + 2 + 4
 """The rows of orgs, classes and enrollments: recognised on a day they are sent again."""
+NOT_CY = 1
+"""Cy's enrollment, recognised but rejected on a day whose users file does not list Cy."""
 
 
 def _batch(folder: Path, users: str, **files: str) -> Path:
@@ -44,21 +49,32 @@ def _users(*rows: str, header: str = HEADER) -> str:
     return header + "".join(rows)
 
 
+Step = Callable[[Warehouse, bool], SyncOutcome]
+"""One run against a warehouse, with the row memo (True) or reading every row (False)."""
+
+
+def _apply(batch: Path, settings: SyncSettings, mode: str = "apply") -> Step:
+    def step(store: Warehouse, remember: bool) -> SyncOutcome:
+        return sync_folder(
+            batch, store, settings, mode=mode, carry_over=False, remember_rows=remember
+        )
+
+    return step
+
+
 def _both_ways(
-    batches: list[Path], settings: SyncSettings, tmp: Path
+    batches: list[Path | Step], settings: SyncSettings, tmp: Path
 ) -> tuple[list[SyncOutcome], list[SyncOutcome]]:
     """Every batch read in full into one file, and with the row memo into another; the two
-    files, and every run's counts, files and findings, must be the same."""
+    files, and every run's counts, files and findings, must be the same. A step that is not a
+    batch's folder is run as it is (a preview, a restore, other settings)."""
     full_db, memo_db = tmp / "full.duckdb", tmp / "memo.duckdb"
-
-    def apply(batch: Path, db: Path, remember: bool) -> SyncOutcome:
-        store = Warehouse(db)
-        return sync_folder(batch, store, settings, carry_over=False, remember_rows=remember)
-
-    full = [apply(b, full_db, remember=False) for b in batches]
-    memo = [apply(b, memo_db, remember=True) for b in batches]
+    steps = [b if callable(b) else _apply(b, settings) for b in batches]
+    full = [step(Warehouse(full_db), False) for step in steps]
+    memo = [step(Warehouse(memo_db), True) for step in steps]
     assert_same_syncs(full_db, full, memo_db, memo)
-    assert all(o.rows_recognised == 0 for o in full)
+    assert all(o.rows_recognised == o.records_not_compared == 0 for o in full)
+    assert all(o.records_not_compared <= o.rows_recognised for o in memo)
     assert not memo_path(full_db).exists()
     return full, memo
 
@@ -74,6 +90,8 @@ def test_three_days_with_the_memo_match_reading_every_row(settings, tmp_path):
     read = [sum(full[n].files["rows_read"]) for n in (1, 2)]
     # most of a day's rows are the day before's; the changed ones (and their findings) are read
     assert all(0.8 * r < o.rows_recognised < r for r, o in zip(read, memo[1:], strict=True))
+    # and most of those are their live records, as the memo knows: not compared again
+    assert all(0.7 * r < o.records_not_compared for r, o in zip(read, memo[1:], strict=True))
 
 
 def test_findings_of_rows_read_again_keep_their_new_lines(tmp_path):
@@ -231,3 +249,68 @@ def test_a_month_of_days_with_rows_leaving_and_coming_back(tmp_path, monkeypatch
     # of 8 or 9 users a day: the one renamed today and yesterday's (back to its name) are read,
     # and a student back after a day away (forgotten while away)
     assert users == [7, 7, 6, 7, 7, 6, 5, 7, 7]
+
+
+def test_a_contact_change_refused_yesterday_is_refused_again(tmp_path):
+    """With contact updates off, Ana's new email is refused: her live record keeps the old one,
+    so her row, recognised the next day, is compared again and refused again."""
+    new_email = ANA.replace("ana@", "ana.lee@")
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    tue = _batch(tmp_path / "drop" / "tue", _users(new_email, BEN, GUARDIAN, TEACHER))
+    wed = _batch(tmp_path / "drop" / "wed", _users(new_email, BEN, GUARDIAN, TEACHER))
+    _, memo = _both_ways([mon, tue, wed], SETTINGS["defaults"], tmp_path)
+    assert [o.counts.n("users", "skipped") for o in memo] == [0, 1, 1]
+    assert memo[2].rows_recognised == 4 + OTHERS
+    assert memo[2].records_not_compared == 4 + OTHERS - 1 - NOT_CY  # all but Ana
+
+
+def test_rows_read_by_a_preview_are_compared_when_applied(tmp_path):
+    """A preview applies nothing: the rows it read are remembered, but not as live records."""
+    renamed = BEN.replace("Ben,", "Benjamin,")
+    settings = SETTINGS["defaults"]
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    tue = _batch(tmp_path / "drop" / "tue", _users(ANA, renamed, GUARDIAN, TEACHER))
+    steps = [mon, _apply(tue, settings, mode="preview"), tue, tue]
+    _, memo = _both_ways(steps, settings, tmp_path)
+    assert memo[1].status == "previewed"
+    assert [o.counts.n("users", "updated") for o in memo] == [0, 1, 1, 0]
+    assert memo[2].rows_recognised == 4 + OTHERS  # Benjamin was read by the preview
+    assert memo[2].records_not_compared == 3 + OTHERS - NOT_CY  # ... but is not live yet
+    assert memo[3].records_not_compared == 4 + OTHERS - NOT_CY
+
+
+def test_after_a_restore_every_row_is_compared(tmp_path):
+    """A restore brings Monday's records back: Tuesday's rows, sent again, are not live."""
+    renamed = BEN.replace("Ben,", "Benjamin,")
+    settings = SETTINGS["defaults"]
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    tue = _batch(tmp_path / "drop" / "tue", _users(ANA, renamed, GUARDIAN, TEACHER))
+    wed = _batch(tmp_path / "drop" / "wed", _users(ANA, renamed, GUARDIAN, TEACHER))
+
+    def back_to_monday(store: Warehouse, remember: bool) -> SyncOutcome:
+        with duckdb.connect(str(store.path), read_only=True) as con:
+            (monday,) = con.execute("SELECT batch_id FROM batches ORDER BY received_at").fetchone()
+        return restore(store, monday, settings)
+
+    _, memo = _both_ways([mon, tue, back_to_monday, wed], settings, tmp_path)
+    assert [o.counts.n("users", "updated") for o in memo] == [0, 1, 1, 1]
+    assert memo[3].rows_recognised == 4 + OTHERS
+    assert memo[3].records_not_compared == 0  # another live state: the memo vouches for none
+
+
+def test_another_tenant_rewrites_every_table_and_keeps_each_records_batch(tmp_path):
+    """Records not compared keep the batch that last changed them, in a whole-table rewrite."""
+    settings = SETTINGS["defaults"]
+    renamed = BEN.replace("Ben,", "Benjamin,")
+    mon = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    tue = _batch(tmp_path / "drop" / "tue", _users(ANA, renamed, GUARDIAN, TEACHER))
+    wed = _batch(tmp_path / "drop" / "wed", _users(ANA, renamed, GUARDIAN, TEACHER))
+    other = SyncSettings(tenant_id="another")
+    _, memo = _both_ways([mon, tue, _apply(wed, other)], settings, tmp_path)
+    assert memo[2].records_not_compared == 4 + OTHERS - NOT_CY
+    with duckdb.connect(str(tmp_path / "memo.duckdb"), read_only=True) as con:
+        users = con.execute("SELECT sourced_id, split_part(batch_id, '-', 1) FROM users")
+        batches = dict(users.fetchall())
+        tenants = con.execute("SELECT DISTINCT tenant_id FROM users").fetchall()
+    assert batches == {"s1": "mon", "s2": "tue", "g1": "mon", "t1": "mon"}
+    assert tenants == [("another",)]

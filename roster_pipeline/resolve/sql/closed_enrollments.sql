@@ -24,5 +24,5 @@ INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity,
 SELECT _file, _line, 'userSourcedId', sourced_id, 'ENR_USER_INACTIVE', 'warning',
        'user ''' || user_sourced_id || ''' is deactivated; the enrollment was kept inactive.'
 FROM closed WHERE user_inactive AND _file <> 'live';
-UPDATE stage_enrollments SET status = 'tobedeleted'
+UPDATE stage_enrollments SET status = 'tobedeleted', _untouched = false
 WHERE rowid IN (SELECT enrollment_row FROM closed);

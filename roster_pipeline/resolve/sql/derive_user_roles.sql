@@ -3,7 +3,8 @@
 UPDATE stage_users AS u
 SET role = coalesce(u.role, r.role),
     org_sourced_ids = CASE WHEN len(coalesce(u.org_sourced_ids, [])) > 0 THEN u.org_sourced_ids
-                           ELSE r.orgs END
+                           ELSE r.orgs END,
+    _untouched = false
 FROM (
     SELECT user_sourced_id,
            arg_min(role, CASE WHEN role_type = 'primary' THEN 0 ELSE 1 END) AS role,
@@ -12,7 +13,8 @@ FROM (
     WHERE _ok
     GROUP BY user_sourced_id
 ) AS r
-WHERE u.sourced_id = r.user_sourced_id;
+WHERE u.sourced_id = r.user_sourced_id
+  AND (u.role IS NULL OR len(coalesce(u.org_sourced_ids, [])) = 0);
 UPDATE stage_users
-SET org_sourced_ids = [primary_org_sourced_id]
+SET org_sourced_ids = [primary_org_sourced_id], _untouched = false
 WHERE len(coalesce(org_sourced_ids, [])) = 0 AND primary_org_sourced_id IS NOT NULL;

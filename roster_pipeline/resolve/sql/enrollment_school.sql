@@ -1,5 +1,5 @@
 -- An enrollment without a school takes its class's school; a different school is reported.
-UPDATE stage_enrollments AS e SET school_sourced_id = c.school_sourced_id
+UPDATE stage_enrollments AS e SET school_sourced_id = c.school_sourced_id, _untouched = false
 FROM stage_classes AS c
 WHERE e.class_sourced_id = c.sourced_id AND c._ok AND e.school_sourced_id IS NULL;
 -- One join finds the applied enrollments whose school differs from their class's.
@@ -13,6 +13,6 @@ SELECT _file, _line, 'schoolSourcedId', sourced_id, 'ENR_SCHOOL_MISMATCH', 'warn
        'schoolSourcedId ''' || school_sourced_id || ''' differs from the school of class '''
        || class_sourced_id || ''' (''' || class_school || '''); the class''s school is used.'
 FROM school_mismatch;
-UPDATE stage_enrollments AS e SET school_sourced_id = m.class_school
+UPDATE stage_enrollments AS e SET school_sourced_id = m.class_school, _untouched = false
 FROM school_mismatch AS m
 WHERE e._row = m._row;

@@ -55,6 +55,20 @@ def _no_hashes() -> pl.DataFrame:
     return pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64})
 
 
+def without(rows: pl.DataFrame | pl.LazyFrame, these: pl.DataFrame) -> pl.LazyFrame:
+    """``rows`` less those whose (``h1``, ``h2``) is a row of ``these``, lazily.
+
+    Where ``these`` has each ``h1`` once (recognised rows always do: a line repeated is never
+    recognised) this is a left join on ``h1`` alone, a third of the time of polars' two-key anti
+    join; otherwise that join.
+    """
+    if these.get_column("h1").n_unique() != these.height:
+        return rows.lazy().join(these.lazy(), on=["h1", "h2"], how="anti")
+    other = these.lazy().select("h1", pl.col("h2").alias("_h2"))
+    matched = pl.col("_h2").is_not_null() & (pl.col("_h2") == pl.col("h2"))
+    return rows.lazy().join(other, on="h1", how="left").filter(~matched).drop("_h2")
+
+
 def memo_path(warehouse: Path) -> Path:
     """Where the memo of the warehouse at ``warehouse`` lives (a hidden folder beside it)."""
     return warehouse.with_name(f".{warehouse.name}.rows")
@@ -166,7 +180,7 @@ class RowMemo:
             rows = pl.read_parquet(parts, columns=["h1", "h2"])
             gone = self._parts(kind, key, "gone")
             if gone:
-                rows = rows.join(pl.read_parquet(gone), on=["h1", "h2"], how="anti")
+                rows = without(rows, pl.read_parquet(gone).unique()).collect()
         except (OSError, pl.exceptions.PolarsError) as err:
             log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
             return _no_hashes()
@@ -322,7 +336,7 @@ class RowMemo:
                     stale.unlink()
             return
         number = _number(parts[-1]) + 1
-        gone = known.join(recognised, on=["h1", "h2"], how="anti")
+        gone = without(known, recognised).collect()
         if gone.height:
             _write(folder / f"gone-{number}.parquet", gone)
         if added:

@@ -1,6 +1,8 @@
 import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
 
-from roster_pipeline.intake.csv_records import parse
+from roster_pipeline.intake.csv_records import _among, parse
 
 
 def rows(text):
@@ -105,3 +107,12 @@ def test_rows_known_by_their_hash_are_not_parsed_and_a_repeated_line_never_is():
     assert second.records == 4
     careful = parse('id,name\n1,Ana\n2,"two\nlines"\n', "f.csv", known)  # not a clean file
     assert careful.known is None and careful.hashes is None
+
+
+hashes = st.lists(st.integers(0, 20), max_size=30)
+
+
+@given(values=hashes, known=hashes)
+def test_among_is_is_in(values, known):
+    values_s, known_s = pl.Series(values, dtype=pl.UInt64), pl.Series(known, dtype=pl.UInt64)
+    assert _among(values_s, known_s).to_list() == values_s.is_in(known_s.implode()).to_list()

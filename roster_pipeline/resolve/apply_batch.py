@@ -21,9 +21,10 @@ import polars as pl
 from roster_pipeline import findings
 from roster_pipeline.intake.batch import RawBatch
 from roster_pipeline.intake.read_file import RawFile
-from roster_pipeline.resolve import batch_record, references, row_memo, sql_files
+from roster_pipeline.resolve import batch_record, quiet_rows, references, row_memo, sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
 from roster_pipeline.specs import LOAD_ORDER, SPECS, FileSpec, snake
+from roster_pipeline.tables import LINKS_TABLE, ROSTER_TABLES
 
 TENANT_COLUMNS = ("tenant_id", "application_id")
 
@@ -36,7 +37,8 @@ class ApplyResult:
     files: pl.DataFrame
     findings: pl.DataFrame
     rewritten_changed_only: tuple[str, ...] = ()
-    """Tables where only the records of ``changed_<table>`` were rewritten."""
+    """Tables where only the records of ``changed_<table>`` were rewritten (of the links: those
+    in ``quiet_rows.LINK_SCOPE``)."""
 
 
 def empty_validated(kind: str) -> pl.DataFrame:
@@ -90,20 +92,29 @@ def _stage(
     validated: ValidatedFile | None,
     mode: str,
     batch: RawBatch,
+    leave_quiet: bool,
 ) -> None:
-    """Create ``stage_<table>`` for one entity (see the module docstring)."""
+    """Create ``stage_<table>`` for one entity (see the module docstring).
+
+    With ``leave_quiet``, recognised rows known to be their live records stay out of it
+    (``quiet_rows``).
+    """
     table = SPECS[kind].table
     fresh = validated is not None and validated.usable
     frame = validated.frame if fresh else empty_validated(kind)
     con.register("incoming", frame.to_arrow(compat_level=ARROW_VIEWS))
     rows, params = "(SELECT *, false AS _memo_live FROM incoming)", {"batch_id": batch.batch_id}
     known = validated.known if fresh and validated is not None else None
-    recognised = known is not None and known.height > 0
-    if recognised:  # rows recognised from an earlier batch, not re-read
-        con.register(row_memo.KNOWN, known.to_arrow())
+    cols = _live_columns(con, table)
+    quiet = ""
+    if known is not None and known.height > 0:  # rows recognised from an earlier batch
+        staged = "true"
+        if cols is not None and leave_quiet:  # those that are their live records are quiet
+            staged = quiet_rows.keep_out(con, table, row_memo.recognised(table), validated.file)
+            quiet = f"ANTI JOIN {quiet_rows.quiet(table)} q ON q.sourced_id = l.sourced_id "
         rows = (
             f"({rows[1:-1]} UNION ALL BY NAME SELECT CAST($file AS VARCHAR) AS _file, "
-            f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({row_memo.known_rows_sql(table)}))"
+            f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({row_memo.known_rows_sql(table, staged)}))"
         )
         params |= {"file": validated.file, "usable": validated.usable}
     sql_files.execute(
@@ -115,9 +126,6 @@ def _stage(
         params,
     )
     con.unregister("incoming")
-    if recognised:
-        con.unregister(row_memo.KNOWN)
-    cols = _live_columns(con, table)
     if cols is not None:
         gone = "false"
         params: dict[str, str] = {}
@@ -134,7 +142,7 @@ def _stage(
             "SELECT NULL::BIGINT AS _line, 'live' AS _file, true AS _ok, true AS _valid, "
             f"false AS _fallback, * REPLACE (CASE WHEN {gone} THEN 'tobedeleted' "
             f"ELSE status END AS status) FROM (SELECT {cols} FROM main.{table} l "
-            f"ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id)",
+            f"ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id {quiet})",
             params or None,
         )
     sql_files.execute(con, f"UPDATE stage_{table} SET _row = rowid")
@@ -211,13 +219,16 @@ def stage_batch(
     validated: dict[str, ValidatedFile],
     *,
     manage_guardians: bool = True,
+    identity: dict[str, str] | None = None,
 ) -> None:
     """Build the next state in ``stage_<table>`` (rows with ``_ok``) and ``guardian_links``.
 
     ``manage_guardians`` is the district setting "Allow sync to manage guardians": when on, the
     roster's agentSourcedIds make the roster's guardian links; when off they are ignored (and
     links the roster made earlier are deactivated): guardians come from guardians.csv uploads.
-    ``next_links`` holds every link of the next state with its status.
+    ``next_links`` holds the links of the next state the batch may change, with their status.
+    ``identity`` (``tenant``, ``app``): the run's; a live table of another is rewritten whole,
+    so no row is left quiet.
     """
     sql_files.run(con, "write_tables")  # the live link table the stable limit reads
     batch_findings = findings.concat(
@@ -232,14 +243,21 @@ def stage_batch(
         con, "CREATE OR REPLACE TEMP TABLE validation_findings AS SELECT * FROM incoming_findings"
     )
     con.unregister("incoming_findings")
+    quiet_rows.reset(con)
+    leave_quiet = identity is None or not any(
+        _other_identity(con, t, identity) for t in (*ROSTER_TABLES, LINKS_TABLE)
+    )
     for kind in LOAD_ORDER:
-        _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch)
+        _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch, leave_quiet)
+    quiet_rows.pull_dependents(con, batch.batch_id)
+    quiet_rows.create_next_views(con)
     _resolve(con, manage_guardians)
     for _ in LOAD_ORDER:  # each round can only bring back rows of one more level
         if not _keep_previous_versions(con):
             break
         _resolve(con, manage_guardians)
-    if not manage_guardians:
+    if not manage_guardians:  # the roster's links all end: every live link is worked out
+        quiet_rows.scope_links(con, whole=True)
         sql_files.execute(
             con,
             "CREATE OR REPLACE TEMP TABLE guardian_links AS SELECT NULL::VARCHAR AS student, "
@@ -262,7 +280,8 @@ def write_live(
     """Write the staged state as the live tables (if ``write_tables``) and record the batch.
 
     ``keep_unchanged_batch``: records in ``unchanged_<table>`` (from the change set) keep the
-    batch_id of the batch that last changed them, and only ``changed_<table>`` is rewritten.
+    batch_id of the batch that last changed them, and only ``changed_<table>`` is rewritten
+    (and of the guardian links, those ``quiet_rows.scope_links`` worked out).
     """
     sql_files.run(con, "write_tables")
     table_rows: dict[str, int] = {}
@@ -270,6 +289,7 @@ def write_live(
     for kind in LOAD_ORDER:
         spec = SPECS[kind]
         rows = sql_files.execute(con, f"SELECT count(*) FROM stage_{spec.table} WHERE _ok")[0][0]
+        rows += quiet_rows.count(con, spec.table)
         if write_tables:
             identity = {"tenant": tenant_id, "app": application_id}
             live = _live_columns(con, spec.table) is not None
@@ -284,6 +304,8 @@ def write_live(
             "roster_links",
             params={"tenant": tenant_id, "app": application_id, "batch": batch.batch_id},
         )
+        if keep_unchanged_batch and quiet_rows.links_scoped(con):
+            changed_only.append(LINKS_TABLE)  # only the scope's links were worked out
     table_rows["student_guardians"] = sql_files.execute(
         con, "SELECT count(*) FROM student_guardians"
     )[0][0]
@@ -303,22 +325,46 @@ def _columns(spec: FileSpec) -> str:
 def _write_all(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, identity: dict[str, str], keep: bool
 ) -> None:
-    """Rewrite one live table from the stage (``keep``: unchanged records keep their batch)."""
-    batch_of_row, kept = "s.batch_id", ""
+    """Rewrite one live table from the stage (``keep``: unchanged records keep their batch).
+
+    Quiet records are written as they are, with their batch.
+    """
+    table = spec.table
+    batch_of_row, kept, quiet = "s.batch_id", "", ""
     if keep:  # the unchanged compared, and those not compared (their live record's batch)
         batch_of_row = "coalesce(k.o_batch, l.batch_id, s.batch_id)"
         kept = (
-            f"LEFT JOIN unchanged_{spec.table} k ON k.sourced_id = s.sourced_id "
-            f"LEFT JOIN (SELECT sourced_id, batch_id FROM main.{spec.table}) l "
+            f"LEFT JOIN unchanged_{table} k ON k.sourced_id = s.sourced_id "
+            f"LEFT JOIN (SELECT sourced_id, batch_id FROM main.{table}) l "
             f"ON l.sourced_id = s.sourced_id AND {same('s')} "
+        )
+        quiet = (
+            "UNION ALL SELECT CAST($tenant AS VARCHAR), CAST($app AS VARCHAR), s.batch_id, "
+            f"{_columns(spec)}, s.extensions FROM main.{table} s "
+            f"SEMI JOIN {quiet_rows.quiet(table)} q ON q.sourced_id = s.sourced_id"
         )
     sql_files.execute(
         con,
-        f"CREATE OR REPLACE TABLE main.{spec.table} AS "
+        f"CREATE OR REPLACE TABLE main.{table} AS "
         "SELECT CAST($tenant AS VARCHAR) AS tenant_id, CAST($app AS VARCHAR) AS application_id, "
         f"{batch_of_row} AS batch_id, {_columns(spec)}, s.extensions "
-        f"FROM stage_{spec.table} s {kept}WHERE s._ok",
+        f"FROM stage_{table} s {kept}WHERE s._ok {quiet}",
         identity,
+    )
+
+
+def _other_identity(con: duckdb.DuckDBPyConnection, table: str, identity: dict[str, str]) -> bool:
+    """Whether live ``table`` has a row (of the roster's) under another tenant identity."""
+    if _live_columns(con, table) is None:
+        return False
+    roster = "source = 'roster' AND " if table == LINKS_TABLE else ""
+    return bool(
+        sql_files.execute(
+            con,
+            f"SELECT count(*) FROM main.{table} WHERE {roster}(tenant_id IS DISTINCT FROM $tenant "
+            "OR application_id IS DISTINCT FROM $app)",
+            identity,
+        )[0][0]
     )
 
 
@@ -331,13 +377,7 @@ def _write_changed(
     rewritten: its tenant identity differs from the run's.
     """
     table = spec.table
-    other_identity = sql_files.execute(
-        con,
-        f"SELECT count(*) FROM main.{table} WHERE tenant_id IS DISTINCT FROM $tenant "
-        "OR application_id IS DISTINCT FROM $app",
-        identity,
-    )[0][0]
-    if other_identity:
+    if _other_identity(con, table, identity):
         return False
     changed = f"(SELECT sourced_id FROM changed_{table})"
     sql_files.execute(con, f"DELETE FROM main.{table} WHERE sourced_id IN {changed}")

@@ -7,7 +7,7 @@ import polars as pl
 
 from roster_pipeline import findings
 from roster_pipeline.intake.batch import RawBatch
-from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve import quiet_rows, sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile
 from roster_pipeline.specs import SPECS
 
@@ -50,13 +50,17 @@ def file_accounting(
     batch: RawBatch,
     validated: dict[str, ValidatedFile],
 ) -> pl.DataFrame:
-    """Rows read, applied (or, in a preview, to be applied) and rejected per file."""
+    """Rows read, applied (or, in a preview, to be applied) and rejected per file.
+
+    Quiet rows (``quiet_rows``) are applied: their live records are their next records.
+    """
     rows = []
     for kind, vf in validated.items():
         table = SPECS[kind].table
         applied = con.execute(
             f"SELECT count(*) FROM stage_{table} WHERE _ok AND _file <> 'live'"
         ).fetchall()[0][0]
+        applied += quiet_rows.count(con, table)  # applied as they are
         rows.append(_file_row(batch, kind, vf, applied))
     return pl.DataFrame(rows, schema=FILE_ROWS)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve import quiet_rows, sql_files
 
 MAX_GUARDIANS = 6
 
@@ -185,9 +185,10 @@ def check(con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
 
 
 def resolve_all(con: duckdb.DuckDBPyConnection, *, manage_guardians: bool = True) -> None:
-    """Resolve every reference over the ``stage_*`` tables, in dependency order.
+    """Resolve every reference of the ``stage_*`` rows, in dependency order.
 
-    With ``manage_guardians`` off, agentSourcedIds are ignored: guardian links come from uploads.
+    Referenced records are looked up in ``next_*`` (``quiet_rows.create_next_views``). With
+    ``manage_guardians`` off, agentSourcedIds are ignored: guardian links come from uploads.
     """
     for ref in (*ORGS, *SESSIONS, *COURSES, *CLASSES):
         check(con, ref)
@@ -202,4 +203,5 @@ def resolve_all(con: duckdb.DuckDBPyConnection, *, manage_guardians: bool = True
         check(con, ref)
     sql_files.run(con, "consistency_warnings")
     if manage_guardians:
+        quiet_rows.scope_links(con)
         sql_files.run(con, "student_guardians", params={"max_guardians": MAX_GUARDIANS})

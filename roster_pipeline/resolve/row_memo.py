@@ -42,7 +42,7 @@ from roster_pipeline.specs import LOAD_ORDER, SPECS
 from roster_pipeline.warehouse import sql_path
 
 KNOWN = "known_rows"
-"""The recognised rows of one file (``_line``, ``h1``, ``h2``), registered while staging."""
+"""The recognised rows of one file (``_line``, ``h1``, ``h2``), registered while verified."""
 COMPACT_ABOVE = 1.25
 """A kind's parts are written again as one when they hold this many times the rows it knows."""
 MAX_PARTS = 24
@@ -104,8 +104,10 @@ class LiveMark:
 def not_as_read(con: duckdb.DuckDBPyConnection, validated: ValidatedBatch) -> dict[str, pl.Series]:
     """Per table, the ids of the batch's rows whose live record is not the row as read.
 
-    Read from the staged state of an applied run: rows not applied, and rows a rule or a setting
-    changed after they were staged (``_untouched`` off).
+    Read from the staged state of an applied run: rows not applied, rows a rule or a setting
+    changed after they were staged (``_untouched`` off), and rows with a finding (a warning a
+    rule gives an applied row, such as a student enrolled as a teacher, is given again each
+    time the row is sent: such a row is read as it is, never left quiet).
     """
     out = {}
     for kind in validated.files:
@@ -113,8 +115,10 @@ def not_as_read(con: duckdb.DuckDBPyConnection, validated: ValidatedBatch) -> di
             continue
         table = SPECS[kind].table
         out[table] = con.sql(
-            f"SELECT DISTINCT sourced_id FROM stage_{table} WHERE _file <> 'live' "  # from SPECS
-            "AND sourced_id IS NOT NULL AND NOT (_ok AND coalesce(_untouched, false))"
+            f"SELECT DISTINCT sourced_id FROM stage_{table} s WHERE _file <> 'live' "  # SPECS
+            "AND sourced_id IS NOT NULL AND (NOT (_ok AND coalesce(_untouched, false)) "
+            "OR EXISTS (SELECT 1 FROM batch_findings f WHERE f.file = s._file "
+            "AND f.line = s._line))"
         ).pl()["sourced_id"]
     return out
 
@@ -124,11 +128,23 @@ def memo_view(table: str) -> str:
     return f"memo_{table}"
 
 
-def known_rows_sql(table: str) -> str:
-    """A file's recognised rows (``known_rows``), validated shape (``_file``, ``_ok`` aside)."""
+def recognised(table: str) -> str:
+    """The temp table of a file's recognised rows (made by ``verify``).
+
+    ``_line``, ``h1``, ``h2``, ``sourced_id``, ``_memo_live`` (the row is its live record) and
+    ``_status_given``.
+    """
+    return f"recognised_{table}"
+
+
+def known_rows_sql(table: str, where: str = "true") -> str:
+    """A file's recognised rows (those of ``recognised`` matching ``where``).
+
+    In the validated shape (``_file``, ``_ok`` aside), with ``_memo_live``.
+    """
     return (
-        f"SELECT k._line, m.* EXCLUDE (h1, h2) FROM {KNOWN} k "
-        f"JOIN {memo_view(table)} m USING (h1, h2)"
+        f"SELECT r._line, r._memo_live, m.* EXCLUDE (h1, h2) FROM {recognised(table)} r "
+        f"JOIN {memo_view(table)} m USING (h1, h2) WHERE {where}"
     )
 
 
@@ -225,29 +241,43 @@ class RowMemo:
         parts: list[Path],
         live: Path | None,
     ) -> tuple[int, int, int]:
-        """Recognised rows found in the memo, those giving a status, those sharing an id."""
+        """Recognised rows found in the memo, those giving a status, those sharing an id.
+
+        Leaves the view of the memo (``memo_view``) and the table of the recognised rows
+        (``recognised``) the stage reads.
+        """
         table = SPECS[kind].table
         listed = ", ".join(sql_path(p) for p in parts)
         same = "false"
         if live is not None:  # every row but those the live state has otherwise
-            same = f"sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(live)}))"
+            same = f"m.sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(live)}))"
         sql_files.execute(
             con,
             f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS "
-            f"SELECT *, {same} AS _memo_live FROM read_parquet([{listed}])",
+            f"SELECT * FROM read_parquet([{listed}])",
         )
+        con.register(KNOWN, vf.known.to_arrow())
+        try:
+            sql_files.execute(
+                con,
+                f"CREATE OR REPLACE TEMP TABLE {recognised(table)} AS "
+                f"SELECT k._line, k.h1, k.h2, m.sourced_id, {same} AS _memo_live, "
+                f"m.status IS NOT NULL AS _status_given FROM {KNOWN} k "
+                f"JOIN {memo_view(table)} m USING (h1, h2)",
+            )
+        finally:
+            con.unregister(KNOWN)
         shared = "0"
         if SPECS[kind].unique_ids and vf.frame.height:
             con.register("read_ids", vf.frame.select("sourced_id").to_arrow())
             shared = "count(*) FILTER (WHERE sourced_id IN (SELECT sourced_id FROM read_ids))"
-        con.register(KNOWN, vf.known.to_arrow())
         try:
             return sql_files.execute(
                 con,
-                f"SELECT count(*), count(status), {shared} FROM ({known_rows_sql(table)})",
+                f"SELECT count(*), count(*) FILTER (WHERE _status_given), {shared} "
+                f"FROM {recognised(table)}",
             )[0]
         finally:
-            con.unregister(KNOWN)
             if shared != "0":
                 con.unregister("read_ids")
 
@@ -335,7 +365,8 @@ class RowMemo:
                 if stale.name != "rows-1.parquet":
                     stale.unlink()
             return
-        number = _number(parts[-1]) + 1
+        # after every part, rows or gone (a batch that adds no rows still writes a gone part)
+        number = max(map(_number, parts + self._parts(vf.kind, key, "gone"))) + 1
         gone = without(known, recognised).collect()
         if gone.height:
             _write(folder / f"gone-{number}.parquet", gone)

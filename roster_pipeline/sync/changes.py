@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve import quiet_rows, sql_files
 from roster_pipeline.resolve.apply_batch import SAME, same
 from roster_pipeline.specs import LOAD_ORDER, SPECS, snake
 from roster_pipeline.sync.settings import SyncSettings
@@ -175,7 +175,9 @@ LINK_COLUMNS = (
     "student_sourced_id AS student, guardian_sourced_id AS guardian, relationship, source, "
     "coalesce(status, 'active') AS status"
 )
-SYNC_OLD_LINKS = f"(SELECT {LINK_COLUMNS} FROM main.student_guardians)"
+SYNC_OLD_LINKS = f"(SELECT {LINK_COLUMNS} FROM {quiet_rows.LINK_LIVE})"
+"""The live links a sync works out again (``quiet_rows.scope_links``)."""
+ALL_OLD_LINKS = f"(SELECT {LINK_COLUMNS} FROM main.student_guardians)"
 # A created record has no other change (the others need a live record), so created records are
 # counted as rows; only records with several rows (an update per field) need count(DISTINCT).
 COUNTS = """
@@ -253,13 +255,16 @@ def compute(
     next_links: str = SYNC_NEXT_LINKS,
     old_links: str = SYNC_OLD_LINKS,
     unchanged: dict[str, str] | None = None,
+    all_old_links: str | None = None,
 ) -> dict[str, int]:
     """Add every change from the live tables to ``next_tables`` (entity -> relation SQL).
 
     ``unchanged``: entity -> relation SQL of more next records, known to be their live records
-    without comparing them (counted as unchanged). Also fills ``entity_sizes`` (entity,
-    live_active, next_rows) for counts and safeguards. Returns how many records of each entity
-    were known unchanged (not compared).
+    without comparing them (counted as unchanged). ``next_links`` is the next state of
+    ``old_links``, which are all the live links or some of them (``all_old_links``: every live
+    link; the others stay as they are). Also fills ``entity_sizes`` (entity, live_active,
+    next_rows) for counts and safeguards. Returns how many records of each entity were known
+    unchanged (not compared).
     """
     unchanged = unchanged or {}
     not_compared: dict[str, int] = {}
@@ -305,12 +310,14 @@ def compute(
         )
     has_links = table_exists(con, "student_guardians")
     old_links = old_links if has_links else EMPTY_LINKS
+    all_old_links = (all_old_links or old_links) if has_links else EMPTY_LINKS
     sql_files.execute(con, LINK_CHANGES.format(next_links=next_links, old_links=old_links))
+    active = "(SELECT count(*) FROM {} WHERE status = 'active')"
     sql_files.execute(
         con,
         "INSERT INTO entity_sizes SELECT 'guardian_links', "
-        f"(SELECT count(*) FROM {old_links} WHERE status = 'active'), "
-        f"(SELECT count(*) FROM {next_links} WHERE status = 'active')",
+        f"{active.format(all_old_links)}, {active.format(next_links)} + "
+        f"{active.format(all_old_links)} - {active.format(old_links)}",
     )
     return not_compared
 
@@ -318,8 +325,8 @@ def compute(
 def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> int:
     """The change set of the staged batch (``stage_<table>``, ``guardian_links``).
 
-    Staged rows known to be their live records (``apply_batch.SAME``) are not compared: returns
-    how many.
+    Staged rows known to be their live records (``apply_batch.SAME``) and quiet rows
+    (``quiet_rows``) are not compared: returns how many.
     """
     apply_settings(con, settings)
     live = [t for t in ROSTER_TABLES if table_exists(con, t)]
@@ -331,7 +338,12 @@ def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> int:
             else f"(SELECT * FROM stage_{t} WHERE _ok)"
             for t in ROSTER_TABLES
         },
-        unchanged={t: f"(SELECT sourced_id FROM stage_{t} WHERE _ok AND {SAME})" for t in live},
+        unchanged={
+            t: f"(SELECT sourced_id FROM stage_{t} WHERE _ok AND {SAME} "
+            f"UNION ALL SELECT sourced_id FROM {quiet_rows.quiet(t)})"
+            for t in live
+        },
+        all_old_links=ALL_OLD_LINKS,
     )
     return sum(not_compared.values())
 

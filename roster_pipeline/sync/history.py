@@ -20,7 +20,7 @@ import re
 
 import duckdb
 
-from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve import quiet_rows, sql_files
 from roster_pipeline.sync.changes import table_exists
 from roster_pipeline.tables import ROSTER_TABLES
 from roster_pipeline.warehouse import PUBLISHED
@@ -83,8 +83,9 @@ OPEN_STARTED = (
     "SEMI JOIN started_rows h ON {match} AND h._row_hash = hash(x) WHERE {scope}"
 )
 # A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
-# the rewritten records can have ended or started versions.
+# the rewritten records can have ended or started versions (of the links: those in the scope).
 REWRITTEN = "x.sourced_id IN (SELECT sourced_id FROM changed_{table})"
+SCOPES = {"student_guardians": quiet_rows.LINK_SCOPE}
 AS_OF = (
     "(SELECT * EXCLUDE (" + _HIDDEN + ") FROM history.{table} "
     "WHERE valid_from <= {version} AND (valid_to IS NULL OR valid_to > {version}))"
@@ -212,7 +213,7 @@ def _record_changes(
     ``before``: the table as it was before the run (a relation).
     """
     sql = {"table": table, "keys": ", ".join(_keys(table)), "match": _match(table)}
-    scope = REWRITTEN.format(table=table) if scoped else "true"
+    scope = SCOPES.get(table, REWRITTEN.format(table=table)) if scoped else "true"
     for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
         sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, scope=scope, **sql))
     for name, side, other in (

@@ -202,7 +202,13 @@ def sync_validated(
         outcome = _reject(con, validated, settings, run_id, mode, action, live_version)
         record_run(con, outcome, settings, live_version, "", started)
         return outcome
-    stage_batch(con, batch, validated.files, manage_guardians=settings.manage_guardians)
+    stage_batch(
+        con,
+        batch,
+        validated.files,
+        manage_guardians=settings.manage_guardians,
+        identity={"tenant": settings.tenant_id, "app": settings.application_id},
+    )
     not_compared = changes.plan(con, settings)
     counts = changes.count(con)
     digest = changes.digest(con)

@@ -251,6 +251,22 @@ def test_a_month_of_days_with_rows_leaving_and_coming_back(tmp_path, monkeypatch
     assert users == [7, 7, 6, 7, 7, 6, 5, 7, 7]
 
 
+def test_rows_that_leave_on_days_adding_none_are_not_known_when_they_come_back(tmp_path):
+    """Two days in a row a class leaves and none arrives (each day a part of gone rows and no
+    part of new ones); when both come back, their rows are read, and the classes unarchived."""
+    more = [f"c{n},Elective {n},sch\n" for n in range(3, 11)]
+    users = _users(ANA, BEN, GUARDIAN, TEACHER)
+    days = [
+        _batch(tmp_path / "drop" / day, users, classes=CLASSES + "".join(more[:kept]))
+        for day, kept in (("mon", 8), ("tue", 7), ("wed", 6), ("thu", 8))
+    ]
+    full, memo = _both_ways(days, SETTINGS["defaults"], tmp_path)
+    assert full[3].counts.n("classes", "unarchived") == 2
+    assert memo[3].rows_recognised == 4 + 2 + 8 + 4  # all but the two classes back
+    parts = memo_path(tmp_path / "memo.duckdb").glob("classes-*/gone-*.parquet")
+    assert len(list(parts)) == 2  # the memo was not written again as one part
+
+
 def test_a_contact_change_refused_yesterday_is_refused_again(tmp_path):
     """With contact updates off, Ana's new email is refused: her live record keeps the old one,
     so her row, recognised the next day, is compared again and refused again."""

@@ -3,6 +3,7 @@
 -- {refs} is either the single column or unnest() of a list column. Suggestions (the id without
 -- its leading zeros) are looked up only for the references that match nothing; whether a
 -- target row exists at all (rejected) only for the references that match no applied row.
+-- Applied targets are next_{target}'s: the stage's, and the live records of quiet rows.
 CREATE OR REPLACE TEMP TABLE bad_refs AS
 WITH refs AS (
     SELECT _row, _file, _line, sourced_id, {refs} AS ref
@@ -10,7 +11,7 @@ WITH refs AS (
     WHERE _ok
 ),
 applied AS (
-    SELECT sourced_id FROM stage_{target} WHERE _ok
+    SELECT sourced_id FROM next_{target}
 ),
 unmatched AS (
     SELECT r.* FROM refs r ANTI JOIN applied t ON t.sourced_id = r.ref WHERE r.ref IS NOT NULL
@@ -25,8 +26,7 @@ wanted AS (
 ),
 unpadded AS (
     SELECT ltrim(s.sourced_id, '0') AS key, min(s.sourced_id) AS suggestion
-    FROM stage_{target} s SEMI JOIN wanted w ON w.key = ltrim(s.sourced_id, '0')
-    WHERE s._ok
+    FROM next_{target} s SEMI JOIN wanted w ON w.key = ltrim(s.sourced_id, '0')
     GROUP BY 1
 )
 SELECT b._row, b._file, b._line, b.sourced_id, b.ref,

@@ -3,8 +3,8 @@
 -- what they refuse: kept_archived holds the classes the setting keeps archived. One pass over the
 -- enrollments, against the (few) archived classes and deactivated users.
 CREATE OR REPLACE TEMP TABLE closed AS
-WITH classes AS (SELECT sourced_id FROM stage_classes WHERE _ok AND status = 'tobedeleted'),
-users AS (SELECT sourced_id FROM stage_users WHERE _ok AND status = 'tobedeleted')
+WITH classes AS (SELECT sourced_id FROM next_classes WHERE status = 'tobedeleted'),
+users AS (SELECT sourced_id FROM next_users WHERE status = 'tobedeleted')
 SELECT e.rowid AS enrollment_row, e._file, e._line, e.sourced_id, e.class_sourced_id,
        e.user_sourced_id, c.sourced_id IS NOT NULL AS class_archived,
        u.sourced_id IS NOT NULL AS user_inactive

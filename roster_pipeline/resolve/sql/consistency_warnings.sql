@@ -4,13 +4,13 @@ INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity,
 SELECT c._file, c._line, 'schoolSourcedId', c.sourced_id, 'CLS_SCHOOL_NOT_SCHOOL', 'warning',
        'schoolSourcedId ''' || c.school_sourced_id || ''' is an org of type '
        || coalesce('''' || o.type || '''', '(none)') || ', not a school.'
-FROM stage_classes c JOIN stage_orgs o ON o.sourced_id = c.school_sourced_id AND o._ok
+FROM stage_classes c JOIN next_orgs o ON o.sourced_id = c.school_sourced_id
 WHERE c._ok AND c._file <> 'live' AND o.type IS DISTINCT FROM 'school';
 INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT e._file, e._line, 'role', e.sourced_id, 'ENR_ROLE_MISMATCH', 'warning',
        'user ''' || e.user_sourced_id || ''' is a ' || u.role || ' but is enrolled as '
        || e.role || '.'
-FROM stage_enrollments e JOIN stage_users u ON u.sourced_id = e.user_sourced_id AND u._ok
+FROM stage_enrollments e JOIN next_users u ON u.sourced_id = e.user_sourced_id
 WHERE e._ok AND e._file <> 'live'
   AND ((u.role = 'student' AND e.role <> 'student') OR (u.role <> 'student' AND e.role = 'student'));
 INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)

@@ -1,5 +1,6 @@
 -- OneRoster 1.2 has no users.role / users.orgSourcedIds: take them from roles.csv
--- (the primary role first) and primaryOrgSourcedId, where the users file left them blank.
+-- (the primary role first; the organisations in the order of their ids, the same however the
+-- rows are read) and primaryOrgSourcedId, where the users file left them blank.
 UPDATE stage_users AS u
 SET role = coalesce(u.role, r.role),
     org_sourced_ids = CASE WHEN len(coalesce(u.org_sourced_ids, [])) > 0 THEN u.org_sourced_ids
@@ -8,9 +9,8 @@ SET role = coalesce(u.role, r.role),
 FROM (
     SELECT user_sourced_id,
            arg_min(role, CASE WHEN role_type = 'primary' THEN 0 ELSE 1 END) AS role,
-           list(DISTINCT org_sourced_id) AS orgs
-    FROM stage_user_roles
-    WHERE _ok
+           list(DISTINCT org_sourced_id ORDER BY org_sourced_id) AS orgs
+    FROM next_user_roles
     GROUP BY user_sourced_id
 ) AS r
 WHERE u.sourced_id = r.user_sourced_id

@@ -1,12 +1,12 @@
 -- An enrollment without a school takes its class's school; a different school is reported.
 UPDATE stage_enrollments AS e SET school_sourced_id = c.school_sourced_id, _untouched = false
-FROM stage_classes AS c
-WHERE e.class_sourced_id = c.sourced_id AND c._ok AND e.school_sourced_id IS NULL;
+FROM next_classes AS c
+WHERE e.class_sourced_id = c.sourced_id AND e.school_sourced_id IS NULL;
 -- One join finds the applied enrollments whose school differs from their class's.
 CREATE OR REPLACE TEMP TABLE school_mismatch AS
 SELECT e._row, e._file, e._line, e.sourced_id, e.school_sourced_id, e.class_sourced_id,
        c.school_sourced_id AS class_school
-FROM stage_enrollments e JOIN stage_classes c ON c.sourced_id = e.class_sourced_id AND c._ok
+FROM stage_enrollments e JOIN next_classes c ON c.sourced_id = e.class_sourced_id
 WHERE e._ok AND e.school_sourced_id IS DISTINCT FROM c.school_sourced_id;
 INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT _file, _line, 'schoolSourcedId', sourced_id, 'ENR_SCHOOL_MISMATCH', 'warning',

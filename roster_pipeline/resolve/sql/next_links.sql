@@ -2,7 +2,8 @@
 -- while both its people are active and its source still lists it (the roster's agentSourcedIds
 -- within the limit; an upload's or import's link stays listed). Nothing is dropped: a link that
 -- ends is deactivated and comes back when it is listed again.
--- Reads guardian_links (the roster's, empty when the sync does not manage guardians).
+-- Reads guardian_links (the roster's, empty when the sync does not manage guardians) and
+-- link_live (the live links whose next state is worked out: all, or those of link_students).
 -- Parameters: $max.
 -- The roster's candidates already join only active people (guardian_links.rank is null
 -- otherwise), so only the uploads' links are looked up against the people.
@@ -10,9 +11,9 @@ CREATE OR REPLACE TEMP TABLE next_links AS
 WITH live AS (
     SELECT student_sourced_id AS student, guardian_sourced_id AS guardian, relationship, source,
            coalesce(status, 'active') AS status
-    FROM main.student_guardians
+    FROM link_live
 ),
-people AS (SELECT sourced_id, status = 'active' AS active FROM stage_users WHERE _ok)
+people AS (SELECT sourced_id, status = 'active' AS active FROM next_users)
 SELECT coalesce(r.student, l.student) AS student, coalesce(r.guardian, l.guardian) AS guardian,
        coalesce(r.relationship, l.relationship) AS relationship, 'roster' AS source,
        CASE WHEN r.student IS NOT NULL THEN 'active' ELSE 'tobedeleted' END AS status

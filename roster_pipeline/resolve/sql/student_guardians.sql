@@ -1,17 +1,14 @@
 -- Guardian links from agentSourcedIds, written on the student, on the guardian, or both.
 -- At most $max_guardians per student, and the limit is stable: links already active keep their
 -- place, and only links between two active people take one. Parameters: $max_guardians.
+-- Reads link_pairs (the edges touching a user in link_students) and link_students (whose links
+-- are worked out: every user, or, where rows are quiet, those whose links may change).
 CREATE OR REPLACE TEMP TABLE agent_edges AS
-WITH users AS (SELECT * FROM stage_users WHERE _ok),
-pairs AS (
-    SELECT u._file, u._line, u.sourced_id AS owner, unnest(u.agent_sourced_ids) AS agent
-    FROM users u
-)
 SELECT p._file, p._line, p.owner, p.agent, o.role AS owner_role, a.role AS agent_role,
        o.status = 'active' AND a.status = 'active' AS people_active
-FROM pairs p
-JOIN users o ON o.sourced_id = p.owner
-JOIN users a ON a.sourced_id = p.agent;
+FROM link_pairs p
+JOIN next_users o ON o.sourced_id = p.owner
+JOIN next_users a ON a.sourced_id = p.agent;
 
 INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT _file, _line, 'agentSourcedIds', owner, 'USR_AGENT_NOT_GUARDIAN', 'warning',
@@ -35,7 +32,7 @@ links AS (
     SELECT student, guardian, arg_min(relationship, side) AS relationship,
            arg_min(_file, side) AS _file, arg_min(_line, side) AS _line, min(_line) AS first_line,
            bool_and(people_active) AS people_active
-    FROM edges GROUP BY student, guardian
+    FROM edges WHERE student IN (SELECT id FROM link_students) GROUP BY student, guardian
 ),
 crowded AS (  -- only a student with more candidates than places needs the live links
     SELECT student FROM links WHERE people_active GROUP BY student

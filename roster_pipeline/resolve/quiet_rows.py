@@ -1,0 +1,229 @@
+"""Records a batch leaves as they are: recognised rows kept out of the stage.
+
+A row the row memo recognises and knows to be its live record (``_memo_live``: the live state is
+the one that applied it as read) is *quiet*: its next record is its live record, value for
+value. Quiet rows are listed in ``quiet_<table>`` (``sourced_id``, ``_file``, ``_line``) and are
+not staged, resolved, compared or written, so a day's work follows what changed, not the
+district.
+
+Besides its own values, a row's outcome depends on the records it refers to. A quiet row's are
+live records (its references resolved when it was applied), and a live record is always in the
+next state, so each of its references resolves again. What the rules read of them can change,
+though: a class's school or status, a user's role or status, an organisation's type. The rows
+referring to a record whose such value the batch changes come back into the stage
+(``pull_dependents``) and go through every rule as recognised rows do.
+
+The rules look up the records a row refers to in ``next_<table>`` (``create_next_views``): the
+stage's applied rows and, where rows are quiet, the live records not in the stage. A guardian
+link depends on both people and on every list naming either; ``scope_links`` says whose links
+are worked out again (``link_students``) and which live links that covers (``link_live``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from roster_pipeline.resolve import sql_files
+from roster_pipeline.specs import LOAD_ORDER, SPECS
+
+TABLES = tuple(SPECS[k].table for k in LOAD_ORDER)
+LINK_STUDENTS = "link_students"
+"""The users (``id``) whose guardian links are worked out again (every one, in a full read)."""
+LINK_LIVE = "link_live"
+"""The live links those are (every live link, in a full read)."""
+
+
+def quiet(table: str) -> str:
+    """The temp table of ``table``'s quiet rows: ``sourced_id``, ``_file``, ``_line``."""
+    return f"quiet_{table}"
+
+
+def next_rows(table: str) -> str:
+    """The temp view of ``table``'s next state as the rules read it (applied rows)."""
+    return f"next_{table}"
+
+
+def reset(con: duckdb.DuckDBPyConnection) -> None:
+    """No row is quiet (yet): an empty ``quiet_<table>`` for every table."""
+    for table in TABLES:
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE {quiet(table)} "  # table from SPECS, not user data
+            "(sourced_id VARCHAR, _file VARCHAR, _line BIGINT)",
+        )
+
+
+def keep_out(con: duckdb.DuckDBPyConnection, table: str, recognised: str, file: str) -> str:
+    """List ``recognised``'s rows known to be their live records as quiet.
+
+    Returns the condition (on ``recognised`` as ``r``) of the rows still to be staged.
+    """
+    sql_files.execute(
+        con,
+        f"INSERT INTO {quiet(table)} SELECT sourced_id, CAST($file AS VARCHAR), _line "
+        f"FROM {recognised} WHERE _memo_live",
+        {"file": file},
+    )
+    return "NOT r._memo_live"
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """How many of ``table``'s rows are quiet."""
+    return int(sql_files.execute(con, f"SELECT count(*) FROM {quiet(table)}")[0][0])
+
+
+@dataclass(frozen=True)
+class Pull:
+    """Quiet ``table`` rows whose ``column`` names a ``target`` record with ``values`` changed."""
+
+    table: str
+    column: str
+    target: str
+    values: tuple[str, ...]
+
+
+PULLS = (
+    Pull("classes", "school_sourced_id", "orgs", ("type",)),  # a school that is no school
+    Pull("enrollments", "class_sourced_id", "classes", ("school_sourced_id", "status")),
+    Pull("enrollments", "user_sourced_id", "users", ("role", "status")),
+)
+"""What the rules read of a referenced record: a class of its school (its type), an enrollment
+of its class (school, archived) and of its user (role, deactivated)."""
+
+# The staged rows of a target whose values the rules read differ from its live record's (as
+# read; a rule can only bring them back to the live values, so this is never too few).
+_CHANGED = (
+    "SELECT s.sourced_id FROM stage_{target} s JOIN main.{target} t "
+    "ON t.sourced_id = s.sourced_id WHERE {differs}"
+)
+_PULLED = (
+    "CREATE OR REPLACE TEMP TABLE pulled AS SELECT q.* FROM {quiet} q "
+    "SEMI JOIN (SELECT l.sourced_id FROM main.{table} l SEMI JOIN ({changed}) c "
+    "ON c.sourced_id = l.{column}) p ON p.sourced_id = q.sourced_id"
+)
+_BRING_BACK = (
+    "INSERT INTO stage_{table} BY NAME SELECT l.* EXCLUDE (tenant_id, application_id, batch_id), "
+    "CAST($batch AS VARCHAR) AS batch_id, p._file, p._line, true AS _ok, true AS _valid, "
+    "false AS _fallback, true AS _untouched, true AS _memo_live "
+    "FROM main.{table} l JOIN pulled p USING (sourced_id)"
+)
+
+
+def pull_dependents(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
+    """Bring back into the stage the quiet rows that refer to a record the batch changes.
+
+    Returns how many rows came back.
+    """
+    total = 0
+    for pull in PULLS:
+        if not count(con, pull.table):
+            continue
+        differs = " OR ".join(f"s.{v} IS DISTINCT FROM t.{v}" for v in pull.values)
+        changed = _CHANGED.format(target=pull.target, differs=differs)
+        sql_files.execute(
+            con,
+            _PULLED.format(
+                quiet=quiet(pull.table), table=pull.table, changed=changed, column=pull.column
+            ),
+        )
+        back = sql_files.execute(con, _BRING_BACK.format(table=pull.table), {"batch": batch_id})
+        if back[0][0]:
+            back_ids = "(SELECT sourced_id FROM pulled)"
+            sql_files.execute(
+                con, f"DELETE FROM {quiet(pull.table)} WHERE sourced_id IN {back_ids}"
+            )
+            sql_files.execute(con, f"UPDATE stage_{pull.table} SET _row = rowid WHERE _row IS NULL")
+        total += back[0][0]
+    return total
+
+
+def create_next_views(con: duckdb.DuckDBPyConnection) -> None:
+    """``next_<table>``: the stage's applied rows and the live records of the quiet rows.
+
+    Every live record not in the stage is a quiet row's: the stage holds every live record the
+    file does not list as it stands, so no quiet list is joined.
+    """
+    for table in TABLES:
+        live = ""
+        if count(con, table):
+            live = (
+                "UNION ALL BY NAME SELECT * EXCLUDE (tenant_id, application_id), true AS _ok "
+                f"FROM main.{table} l ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id"
+            )
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {next_rows(table)} AS "
+            f"SELECT * FROM stage_{table} WHERE _ok {live}",
+        )
+
+
+# Whose links may change: every user in the stage, the users their lists name, the quiet users
+# whose lists name one of them, and the students of their live links (a link a list no longer
+# makes ends). Anyone else's links have the same people, lists and live links as before.
+_LINK_STUDENTS = f"""
+CREATE OR REPLACE TEMP TABLE {LINK_STUDENTS} AS
+WITH inplay AS (SELECT DISTINCT sourced_id AS id FROM stage_users WHERE sourced_id IS NOT NULL),
+quiet_pairs AS (
+    SELECT l.sourced_id AS owner, unnest(l.agent_sourced_ids) AS agent
+    FROM main.users l ANTI JOIN inplay i ON i.id = l.sourced_id
+)
+SELECT id FROM inplay
+UNION SELECT unnest(agent_sourced_ids) FROM stage_users
+UNION SELECT owner FROM quiet_pairs p SEMI JOIN inplay i ON i.id = p.agent
+UNION SELECT student_sourced_id FROM main.student_guardians g
+      SEMI JOIN inplay i ON i.id = g.guardian_sourced_id
+"""
+_STAGE_PAIRS = (
+    "SELECT _file, _line, sourced_id AS owner, unnest(agent_sourced_ids) AS agent "
+    "FROM stage_users WHERE _ok"
+)
+# The quiet users' edges that touch a user whose links are worked out again, with their lines.
+_QUIET_PAIRS = f"""
+UNION ALL
+SELECT q._file, q._line, p.owner, p.agent
+FROM (SELECT l.sourced_id AS owner, unnest(l.agent_sourced_ids) AS agent
+      FROM main.users l ANTI JOIN stage_users s ON s.sourced_id = l.sourced_id) p
+JOIN quiet_users q ON q.sourced_id = p.owner
+WHERE p.owner IN (SELECT id FROM {LINK_STUDENTS}) OR p.agent IN (SELECT id FROM {LINK_STUDENTS})
+"""
+_IN_SCOPE = f"IN (SELECT id FROM {LINK_STUDENTS})"
+# A roster link is the student's (worked out again with all its candidates); another source's
+# link depends on both people being active.
+_SCOPED_LIVE_LINKS = (
+    f"SELECT * FROM main.student_guardians WHERE student_sourced_id {_IN_SCOPE} "
+    f"OR (source <> 'roster' AND guardian_sourced_id {_IN_SCOPE})"
+)
+
+
+def scope_links(con: duckdb.DuckDBPyConnection, *, whole: bool = False) -> bool:
+    """``link_students``, ``link_pairs`` (the agentSourcedIds edges to read) and ``link_live``.
+
+    ``whole``: every live link is worked out again (the roster's links all end when the sync
+    does not manage guardians). Returns whether the scope is part of the district.
+    """
+    scoped = not whole and bool(count(con, "users"))
+    if scoped:
+        sql_files.execute(con, _LINK_STUDENTS)
+    else:
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {LINK_STUDENTS} AS "
+            "SELECT sourced_id AS id FROM stage_users WHERE _ok",
+        )
+    pairs = f"{_STAGE_PAIRS} {_QUIET_PAIRS}" if scoped else _STAGE_PAIRS
+    sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW link_pairs AS {pairs}")
+    live = _SCOPED_LIVE_LINKS if scoped else "SELECT * FROM main.student_guardians"
+    sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW {LINK_LIVE} AS {live}")
+    sql_files.execute(con, f"CREATE OR REPLACE TEMP TABLE link_scope AS SELECT {scoped} AS part")
+    return scoped
+
+
+def links_scoped(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the last ``scope_links`` worked out only some of the live links."""
+    return bool(sql_files.execute(con, "SELECT part FROM link_scope")[0][0])
+
+
+LINK_SCOPE = f"(x.student_sourced_id {_IN_SCOPE} OR x.guardian_sourced_id {_IN_SCOPE})"
+"""SQL: the link ``x`` is one a scoped sync may have changed (for the history's comparison)."""

@@ -123,8 +123,9 @@ def sync_summary(outcome: SyncOutcome, report: SyncReport | None = None) -> dg.M
             f"{outcome.rows_recognised:,} rows were recognised from the last batch, which "
             "validated them without a finding: they were not read again"
             + (
-                f"; {outcome.records_not_compared:,} of them were known to be their live "
-                "records as they stand, so were not compared for the changes."
+                f"; {outcome.records_not_compared:,} records were known to stay as they are "
+                "(recognised rows that are their live records, deactivated records no file "
+                "lists), so were not compared for the changes."
                 if outcome.records_not_compared
                 else "."
             ),

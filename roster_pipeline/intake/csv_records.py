@@ -97,6 +97,7 @@ def _unquote_cell(cell: str) -> str:
 
 _NOT_IN_CSV = "\x1f"
 """The unit separator: splitting lines natively on a character a roster never holds."""
+_BOM = "\ufeff".encode()
 
 
 def header_cells(line: str) -> list[str] | None:
@@ -149,20 +150,22 @@ def _split_known(
     return hashes.filter(~hit), hashes.filter(hit)
 
 
-def _parse_clean(text: str, file: str, known: KnownLines | None = None) -> ParsedCsv | None:
+def _parse_clean(
+    text: str, file: str, known: KnownLines | None = None, utf8: bytes | None = None
+) -> ParsedCsv | None:
     """The common case, read by polars' native (multi-threaded) CSV reader.
 
     Only for a file where every record is one physical line with exactly the header's cells and
     well-formed quotes, and no blank line: then record ``i`` is line ``i + 2`` and the values are
     exactly what the careful parser gives. Any other file returns None (the careful parser reads
-    it and reports what is wrong, line by line).
+    it and reports what is wrong, line by line). ``utf8``: ``text`` encoded, if at hand.
     """
     if text.endswith("\n\n"):  # blank lines at the end are skipped by both parsers
-        text = text.rstrip("\n") + "\n"
-    blank = not text or text.isspace()  # (these tests scan the text without copying it)
-    if _NOT_IN_CSV in text or "\n\n" in text or blank or text.find("\ufeff", 1) >= 0:
+        text, utf8 = text.rstrip("\n") + "\n", None
+    data = text.encode() if utf8 is None else utf8
+    blank = not text or text.isspace()  # (these tests scan the bytes without copying them)
+    if _NOT_IN_CSV.encode() in data or b"\n\n" in data or blank or data.find(_BOM, 1) >= 0:
         return None  # (polars drops a byte-order mark at the start of the rows it reads)
-    data = text.encode()
     read = {"has_header": False, "infer_schema": False, "empty_string_is_null": False}
     try:
         lines = pl.read_csv(
@@ -217,15 +220,18 @@ def _parse_clean(text: str, file: str, known: KnownLines | None = None) -> Parse
     return ParsedCsv(header, 1, rows, findings.empty(), records, hashes, recognised)
 
 
-def parse(text: str, file: str, known: KnownLines | None = None) -> ParsedCsv:
+def parse(
+    text: str, file: str, known: KnownLines | None = None, utf8: bytes | None = None
+) -> ParsedCsv:
     """Parse CSV text; never raises on malformed content (problems become findings).
 
     ``known`` (clean files only): rows it recognises by their hash are not parsed; they come back
     as ``known`` (their lines and hashes), and ``hashes`` has those of the rows parsed.
+    ``utf8``: the text's UTF-8 bytes, if at hand (the native reader reads them as they are).
     """
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _parse_clean(text, file, known) or _parse_careful(text, file)
+    if (b"\r" in utf8) if utf8 is not None else ("\r" in text):
+        text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
+    return _parse_clean(text, file, known, utf8) or _parse_careful(text, file)
 
 
 def _parse_careful(text: str, file: str) -> ParsedCsv:

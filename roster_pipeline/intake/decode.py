@@ -25,6 +25,8 @@ class Decoded:
     encoding: str
     problems: list[tuple[str, str, int | None]] = field(default_factory=list)
     """(code, message, line) triples for file-level findings."""
+    utf8: bytes | None = None
+    """``text`` encoded as UTF-8, where those are the bytes read (no copy is made to parse)."""
 
 
 def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -79,6 +81,7 @@ def decode(data: bytes) -> Decoded:
         encoding = "utf-8-sig"
     try:
         text = data.decode("utf-8")
+        return Decoded(text, encoding, problems, utf8=data)
     except UnicodeDecodeError as err:
         text = data.decode("utf-8", errors="roster_cp1252")
         encoding = "windows-1252"

@@ -218,7 +218,7 @@ def read_roster_bytes(
         context.append(_context(spec, header_line, scope_school))
         return known(context[0]) if known is not None else None
 
-    parsed = csv_records.parse(decoded.text, file, recognised)
+    parsed = csv_records.parse(decoded.text, file, recognised, utf8=decoded.utf8)
     problems.append(parsed.findings)
     parsed, secret_note = _drop_secrets(parsed, file)
     problems.append(secret_note)

@@ -106,12 +106,11 @@ def _stage(
     rows, params = "(SELECT *, false AS _memo_live FROM incoming)", {"batch_id": batch.batch_id}
     known = validated.known if fresh and validated is not None else None
     cols = _live_columns(con, table)
-    quiet = ""
+    recognised, quiet = row_memo.recognised(table), False
     if known is not None and known.height > 0:  # rows recognised from an earlier batch
-        staged = "true"
-        if cols is not None and leave_quiet:  # those that are their live records are quiet
-            staged = quiet_rows.keep_out(con, table, row_memo.recognised(table), validated.file)
-            quiet = f"ANTI JOIN {quiet_rows.quiet(table)} q ON q.sourced_id = l.sourced_id "
+        # those that are their live records are left quiet
+        quiet = cols is not None and leave_quiet and quiet_rows.any_quiet(con, recognised)
+        staged = quiet_rows.STAGED if quiet else "true"
         rows = (
             f"({rows[1:-1]} UNION ALL BY NAME SELECT CAST($file AS VARCHAR) AS _file, "
             f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({row_memo.known_rows_sql(table, staged)}))"
@@ -126,6 +125,10 @@ def _stage(
         params,
     )
     con.unregister("incoming")
+    live = f"main.{table} l"
+    if quiet:  # the live records the file may have left out are those the memo names
+        quiet_rows.keep_out(con, table, recognised)
+        live += f" SEMI JOIN {row_memo.memo_gone(table)} c ON c.sourced_id = l.sourced_id"
     if cols is not None:
         gone = "false"
         params: dict[str, str] = {}
@@ -141,8 +144,8 @@ def _stage(
             f"INSERT INTO stage_{table} BY NAME "
             "SELECT NULL::BIGINT AS _line, 'live' AS _file, true AS _ok, true AS _valid, "
             f"false AS _fallback, * REPLACE (CASE WHEN {gone} THEN 'tobedeleted' "
-            f"ELSE status END AS status) FROM (SELECT {cols} FROM main.{table} l "
-            f"ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id {quiet})",
+            f"ELSE status END AS status) FROM (SELECT {cols} FROM {live} "
+            f"ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id)",
             params or None,
         )
     sql_files.execute(con, f"UPDATE stage_{table} SET _row = rowid")
@@ -250,6 +253,7 @@ def stage_batch(
     for kind in LOAD_ORDER:
         _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch, leave_quiet)
     quiet_rows.pull_dependents(con, batch.batch_id)
+    quiet_rows.measure(con)
     quiet_rows.create_next_views(con)
     _resolve(con, manage_guardians)
     for _ in LOAD_ORDER:  # each round can only bring back rows of one more level
@@ -289,7 +293,7 @@ def write_live(
     for kind in LOAD_ORDER:
         spec = SPECS[kind]
         rows = sql_files.execute(con, f"SELECT count(*) FROM stage_{spec.table} WHERE _ok")[0][0]
-        rows += quiet_rows.count(con, spec.table)
+        rows += quiet_rows.left_out(con, spec.table)
         if write_tables:
             identity = {"tenant": tenant_id, "app": application_id}
             live = _live_columns(con, spec.table) is not None
@@ -318,8 +322,8 @@ def write_live(
     return ApplyResult(table_rows, files, findings.concat([all_findings]), tuple(changed_only))
 
 
-def _columns(spec: FileSpec) -> str:
-    return ", ".join(f's."{snake(c)}"' for c in spec.columns)
+def _columns(spec: FileSpec, alias: str = "s") -> str:
+    return ", ".join(f'{alias}."{snake(c)}"' for c in spec.columns)
 
 
 def _write_all(
@@ -327,7 +331,7 @@ def _write_all(
 ) -> None:
     """Rewrite one live table from the stage (``keep``: unchanged records keep their batch).
 
-    Quiet records are written as they are, with their batch.
+    The records the stage leaves out (``quiet_rows``) are written as they are, with their batch.
     """
     table = spec.table
     batch_of_row, kept, quiet = "s.batch_id", "", ""
@@ -338,11 +342,12 @@ def _write_all(
             f"LEFT JOIN (SELECT sourced_id, batch_id FROM main.{table}) l "
             f"ON l.sourced_id = s.sourced_id AND {same('s')} "
         )
-        quiet = (
-            "UNION ALL SELECT CAST($tenant AS VARCHAR), CAST($app AS VARCHAR), s.batch_id, "
-            f"{_columns(spec)}, s.extensions FROM main.{table} s "
-            f"SEMI JOIN {quiet_rows.quiet(table)} q ON q.sourced_id = s.sourced_id"
-        )
+        if quiet_rows.left_out(con, table):
+            quiet = (
+                "UNION ALL SELECT CAST($tenant AS VARCHAR), CAST($app AS VARCHAR), l.batch_id, "
+                f"{_columns(spec, 'l')}, l.extensions FROM main.{table} "
+                f"{quiet_rows.LEFT_OUT.format(table=table)}"
+            )
     sql_files.execute(
         con,
         f"CREATE OR REPLACE TABLE main.{table} AS "

@@ -1,22 +1,24 @@
-"""Records a batch leaves as they are: recognised rows kept out of the stage.
+"""Records a batch leaves as they are: recognised rows kept out of the stage, and the rest.
 
 A row the row memo recognises and knows to be its live record (``_memo_live``: the live state is
 the one that applied it as read) is *quiet*: its next record is its live record, value for
-value. Quiet rows are listed in ``quiet_<table>`` (``sourced_id``, ``_file``, ``_line``) and are
-not staged, resolved, compared or written, so a day's work follows what changed, not the
-district.
+value. Quiet rows (the view ``quiet_<table>``: ``sourced_id``, ``_file``, ``_line``) are not
+staged, resolved, compared or written, so a day's work follows what changed, not the district.
+Nor are the deactivated records no file lists any more: whatever a batch says, they stay
+deactivated. The live records the stage leaves out are these two kinds (``measure``); the memo
+names the others a batch could leave out and change (``row_memo.memo_gone``).
 
-Besides its own values, a row's outcome depends on the records it refers to. A quiet row's are
-live records (its references resolved when it was applied), and a live record is always in the
-next state, so each of its references resolves again. What the rules read of them can change,
-though: a class's school or status, a user's role or status, an organisation's type. The rows
-referring to a record whose such value the batch changes come back into the stage
-(``pull_dependents``) and go through every rule as recognised rows do.
+Besides its own values, a record's outcome depends on the records it refers to. A quiet row's
+are live records (its references resolved when it was applied), and a live record is always in
+the next state, so each of its references resolves again. What the rules read of them can
+change, though: a class's school or status, a user's role or status, an organisation's type.
+The records referring to one whose such value the batch changes come back into the stage
+(``pull_dependents``) and go through every rule as they would in a full read.
 
 The rules look up the records a row refers to in ``next_<table>`` (``create_next_views``): the
-stage's applied rows and, where rows are quiet, the live records not in the stage. A guardian
-link depends on both people and on every list naming either; ``scope_links`` says whose links
-are worked out again (``link_students``) and which live links that covers (``link_live``).
+stage's applied rows and the live records it leaves out. A guardian link depends on both people
+and on every list naming either; ``scope_links`` says whose links are worked out again
+(``link_students``) and which live links that covers (``link_live``).
 """
 
 from __future__ import annotations
@@ -33,10 +35,14 @@ LINK_STUDENTS = "link_students"
 """The users (``id``) whose guardian links are worked out again (every one, in a full read)."""
 LINK_LIVE = "link_live"
 """The live links those are (every live link, in a full read)."""
+LEFT_OUT = "l ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id"
+"""SQL after ``FROM main.<table>``: the live records the stage leaves out."""
+STAGED = "NOT r._memo_live"
+"""Of a file's recognised rows (``r``), those staged when the others are left quiet."""
 
 
 def quiet(table: str) -> str:
-    """The temp table of ``table``'s quiet rows: ``sourced_id``, ``_file``, ``_line``."""
+    """The temp view of ``table``'s quiet rows: ``sourced_id``, ``_file``, ``_line``."""
     return f"quiet_{table}"
 
 
@@ -50,33 +56,71 @@ def reset(con: duckdb.DuckDBPyConnection) -> None:
     for table in TABLES:
         sql_files.execute(
             con,
-            f"CREATE OR REPLACE TEMP TABLE {quiet(table)} "  # table from SPECS, not user data
-            "(sourced_id VARCHAR, _file VARCHAR, _line BIGINT)",
+            f"CREATE OR REPLACE TEMP VIEW {quiet(table)} AS "  # table from SPECS, not user data
+            "SELECT NULL::VARCHAR AS sourced_id, NULL::VARCHAR AS _file, NULL::BIGINT AS _line "
+            "LIMIT 0",
+        )
+    sql_files.execute(
+        con,
+        "CREATE OR REPLACE TEMP TABLE left_sizes "
+        "(table_name VARCHAR, quiet BIGINT, left_out BIGINT)",
+    )
+    sql_files.execute(con, "CREATE OR REPLACE TEMP TABLE quiet_tables (table_name VARCHAR)")
+
+
+def _with_quiet(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables some of whose rows ``keep_out`` left quiet (only they leave records out)."""
+    names = {t for (t,) in sql_files.execute(con, "SELECT table_name FROM quiet_tables")}
+    return [t for t in TABLES if t in names]
+
+
+def any_quiet(con: duckdb.DuckDBPyConnection, recognised: str) -> bool:
+    """Whether some of ``recognised``'s rows are known to be their live records."""
+    query = f"SELECT count(*) FROM {recognised} WHERE _memo_live"
+    return bool(sql_files.execute(con, query)[0][0])
+
+
+def keep_out(con: duckdb.DuckDBPyConnection, table: str, recognised: str) -> None:
+    """``quiet_<table>``: ``recognised``'s rows known to be their live records, not staged."""
+    sql_files.execute(
+        con,
+        f"CREATE OR REPLACE TEMP VIEW {quiet(table)} AS SELECT sourced_id, _file, _line "
+        f"FROM {recognised} r WHERE _memo_live "
+        f"AND NOT EXISTS (SELECT 1 FROM stage_{table} s WHERE s.sourced_id = r.sourced_id)",
+    )
+    sql_files.execute(con, "INSERT INTO quiet_tables VALUES (?)", [table])
+
+
+def measure(con: duckdb.DuckDBPyConnection) -> None:
+    """Count, per table with quiet rows, those and every live record the stage leaves out."""
+    for table in _with_quiet(con):
+        sql_files.execute(
+            con,
+            f"INSERT INTO left_sizes SELECT $table, (SELECT count(*) FROM {quiet(table)}), "
+            f"(SELECT count(*) FROM main.{table} {LEFT_OUT.format(table=table)})",
+            {"table": table},
         )
 
 
-def keep_out(con: duckdb.DuckDBPyConnection, table: str, recognised: str, file: str) -> str:
-    """List ``recognised``'s rows known to be their live records as quiet.
-
-    Returns the condition (on ``recognised`` as ``r``) of the rows still to be staged.
-    """
-    sql_files.execute(
-        con,
-        f"INSERT INTO {quiet(table)} SELECT sourced_id, CAST($file AS VARCHAR), _line "
-        f"FROM {recognised} WHERE _memo_live",
-        {"file": file},
-    )
-    return "NOT r._memo_live"
+def _size(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    query = f"SELECT {column} FROM left_sizes WHERE table_name = ?"  # column: fixed below
+    rows = sql_files.execute(con, query, [table])
+    return int(rows[0][0]) if rows else 0
 
 
 def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """How many of ``table``'s rows are quiet."""
-    return int(sql_files.execute(con, f"SELECT count(*) FROM {quiet(table)}")[0][0])
+    """How many of ``table``'s rows are quiet (applied as they are)."""
+    return _size(con, table, "quiet")
+
+
+def left_out(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """How many live records of ``table`` the stage leaves as they are (quiet or deactivated)."""
+    return _size(con, table, "left_out")
 
 
 @dataclass(frozen=True)
 class Pull:
-    """Quiet ``table`` rows whose ``column`` names a ``target`` record with ``values`` changed."""
+    """Records of ``table`` whose ``column`` names a ``target`` record with ``values`` changed."""
 
     table: str
     column: str
@@ -98,59 +142,54 @@ _CHANGED = (
     "SELECT s.sourced_id FROM stage_{target} s JOIN main.{target} t "
     "ON t.sourced_id = s.sourced_id WHERE {differs}"
 )
+# The records left out that refer to a changed one, with their lines where they are quiet rows.
 _PULLED = (
-    "CREATE OR REPLACE TEMP TABLE pulled AS SELECT q.* FROM {quiet} q "
-    "SEMI JOIN (SELECT l.sourced_id FROM main.{table} l SEMI JOIN ({changed}) c "
-    "ON c.sourced_id = l.{column}) p ON p.sourced_id = q.sourced_id"
+    "CREATE OR REPLACE TEMP TABLE pulled AS SELECT l.sourced_id, q._file, q._line "
+    "FROM main.{table} {left_out} SEMI JOIN ({changed}) c ON c.sourced_id = l.{column} "
+    "LEFT JOIN {quiet} q ON q.sourced_id = l.sourced_id"
 )
+# A quiet row comes back as the recognised row it is; a deactivated record as a live one.
 _BRING_BACK = (
     "INSERT INTO stage_{table} BY NAME SELECT l.* EXCLUDE (tenant_id, application_id, batch_id), "
-    "CAST($batch AS VARCHAR) AS batch_id, p._file, p._line, true AS _ok, true AS _valid, "
-    "false AS _fallback, true AS _untouched, true AS _memo_live "
+    "CASE WHEN p._line IS NULL THEN l.batch_id ELSE CAST($batch AS VARCHAR) END AS batch_id, "
+    "coalesce(p._file, 'live') AS _file, p._line, true AS _ok, true AS _valid, "
+    "false AS _fallback, CASE WHEN p._line IS NOT NULL THEN true END AS _untouched, "
+    "CASE WHEN p._line IS NOT NULL THEN true END AS _memo_live "
     "FROM main.{table} l JOIN pulled p USING (sourced_id)"
 )
 
 
 def pull_dependents(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
-    """Bring back into the stage the quiet rows that refer to a record the batch changes.
+    """Bring back into the stage the records left out that refer to one the batch changes.
 
-    Returns how many rows came back.
+    Returns how many came back (``measure`` counts what is left after).
     """
-    total = 0
-    for pull in PULLS:
-        if not count(con, pull.table):
-            continue
+    total, left = 0, _with_quiet(con)
+    for pull in (p for p in PULLS if p.table in left):
         differs = " OR ".join(f"s.{v} IS DISTINCT FROM t.{v}" for v in pull.values)
-        changed = _CHANGED.format(target=pull.target, differs=differs)
-        sql_files.execute(
-            con,
-            _PULLED.format(
-                quiet=quiet(pull.table), table=pull.table, changed=changed, column=pull.column
-            ),
+        pulled = _PULLED.format(
+            table=pull.table,
+            left_out=LEFT_OUT.format(table=pull.table),
+            changed=_CHANGED.format(target=pull.target, differs=differs),
+            column=pull.column,
+            quiet=quiet(pull.table),
         )
+        sql_files.execute(con, pulled)
         back = sql_files.execute(con, _BRING_BACK.format(table=pull.table), {"batch": batch_id})
         if back[0][0]:
-            back_ids = "(SELECT sourced_id FROM pulled)"
-            sql_files.execute(
-                con, f"DELETE FROM {quiet(pull.table)} WHERE sourced_id IN {back_ids}"
-            )
             sql_files.execute(con, f"UPDATE stage_{pull.table} SET _row = rowid WHERE _row IS NULL")
         total += back[0][0]
     return total
 
 
 def create_next_views(con: duckdb.DuckDBPyConnection) -> None:
-    """``next_<table>``: the stage's applied rows and the live records of the quiet rows.
-
-    Every live record not in the stage is a quiet row's: the stage holds every live record the
-    file does not list as it stands, so no quiet list is joined.
-    """
+    """``next_<table>``: the stage's applied rows and the live records it leaves out."""
     for table in TABLES:
         live = ""
-        if count(con, table):
+        if left_out(con, table):
             live = (
                 "UNION ALL BY NAME SELECT * EXCLUDE (tenant_id, application_id), true AS _ok "
-                f"FROM main.{table} l ANTI JOIN stage_{table} s ON s.sourced_id = l.sourced_id"
+                f"FROM main.{table} {LEFT_OUT.format(table=table)}"
             )
         sql_files.execute(
             con,
@@ -159,9 +198,9 @@ def create_next_views(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-# Whose links may change: every user in the stage, the users their lists name, the quiet users
-# whose lists name one of them, and the students of their live links (a link a list no longer
-# makes ends). Anyone else's links have the same people, lists and live links as before.
+# Whose links may change: every user in the stage, the users their lists name, the users left
+# out whose lists name one of them, and the students of their live links (a link a list no
+# longer makes ends). Anyone else's links have the same people, lists and live links as before.
 _LINK_STUDENTS = f"""
 CREATE OR REPLACE TEMP TABLE {LINK_STUDENTS} AS
 WITH inplay AS (SELECT DISTINCT sourced_id AS id FROM stage_users WHERE sourced_id IS NOT NULL),
@@ -179,13 +218,14 @@ _STAGE_PAIRS = (
     "SELECT _file, _line, sourced_id AS owner, unnest(agent_sourced_ids) AS agent "
     "FROM stage_users WHERE _ok"
 )
-# The quiet users' edges that touch a user whose links are worked out again, with their lines.
+# The edges of the users left out that touch a user whose links are worked out again, with the
+# lines of the quiet rows among them.
 _QUIET_PAIRS = f"""
 UNION ALL
-SELECT q._file, q._line, p.owner, p.agent
+SELECT coalesce(q._file, 'live'), q._line, p.owner, p.agent
 FROM (SELECT l.sourced_id AS owner, unnest(l.agent_sourced_ids) AS agent
       FROM main.users l ANTI JOIN stage_users s ON s.sourced_id = l.sourced_id) p
-JOIN quiet_users q ON q.sourced_id = p.owner
+LEFT JOIN quiet_users q ON q.sourced_id = p.owner
 WHERE p.owner IN (SELECT id FROM {LINK_STUDENTS}) OR p.agent IN (SELECT id FROM {LINK_STUDENTS})
 """
 _IN_SCOPE = f"IN (SELECT id FROM {LINK_STUDENTS})"
@@ -203,7 +243,7 @@ def scope_links(con: duckdb.DuckDBPyConnection, *, whole: bool = False) -> bool:
     ``whole``: every live link is worked out again (the roster's links all end when the sync
     does not manage guardians). Returns whether the scope is part of the district.
     """
-    scoped = not whole and bool(count(con, "users"))
+    scoped = not whole and bool(left_out(con, "users"))
     if scoped:
         sql_files.execute(con, _LINK_STUDENTS)
     else:

@@ -12,10 +12,13 @@ sends the batch through a full read (``verify``). Each kind's memo holds the row
 
 Beside the rows, ``live-<stamp>.parquet`` names those of them that are *not* their live record in
 the live state ``stamp`` (``history.version_stamp``): rows a rule or a setting rejected or changed
-when they were applied, or rows a run read without applying them. In that same live state, every
-other recognised row is its live record, field for field (``_memo_live``): the change set need
-not compare it again (``apply_batch.SAME``). Any other live state (an upload, a restore, another
-warehouse) and no recognised row is taken for its live record.
+when they were applied, rows with a finding, or rows a run read without applying them. In that
+same live state, every other recognised row is its live record, field for field (``_memo_live``):
+it can be left as it is (``quiet_rows``). ``others-<stamp>.parquet`` names the live records of
+that state that are neither rows of the memo nor deactivated: with the memo's rows the next
+batch no longer has, they are the only live records that batch can leave out and change
+(``memo_gone``). Any other live state (an upload, a restore, another warehouse) and no
+recognised row is taken for its live record.
 """
 
 from __future__ import annotations
@@ -87,6 +90,8 @@ def _code_fingerprint() -> str:
 
 LIVE = "live"
 """``live-<stamp>.parquet``: the ids of the memo's rows that are not their live record."""
+OTHERS = "others"
+"""``others-<stamp>.parquet``: the ids of live records neither in the memo nor deactivated."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,9 @@ class LiveMark:
     """Whether the run wrote the live tables."""
     not_as_read: dict[str, pl.Series] = field(default_factory=dict)
     """Table -> ids of the batch's rows the run did not apply as read (``not_as_read``)."""
+    others: dict[str, pl.Series] = field(default_factory=dict)
+    """Table -> ids of the live records after the run that are neither deactivated nor rows
+    the memo keeps of the batch (``others``)."""
 
 
 def not_as_read(con: duckdb.DuckDBPyConnection, validated: ValidatedBatch) -> dict[str, pl.Series]:
@@ -123,18 +131,76 @@ def not_as_read(con: duckdb.DuckDBPyConnection, validated: ValidatedBatch) -> di
     return out
 
 
+def others(
+    con: duckdb.DuckDBPyConnection, validated: ValidatedBatch, applied: bool
+) -> dict[str, pl.Series]:
+    """Per table, the live records after the run neither deactivated nor kept by the memo.
+
+    The memo keeps the batch's rows read without a validation finding, and its recognised rows.
+    Every other live record is in the stage: the records the stage leaves out are quiet rows
+    (kept by the memo) or deactivated ones no file lists (``quiet_rows``). ``applied``: the
+    stage is the live state after the run; else the live tables are.
+    """
+    out = {}
+    for kind in validated.files:
+        if kind not in LOAD_ORDER:
+            continue
+        table = SPECS[kind].table
+        remembered = (
+            f"SELECT c.sourced_id FROM stage_{table} c WHERE c._file <> 'live' AND c._valid "
+            "AND c.sourced_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM validation_findings f "
+            "WHERE f.file = c._file AND f.line = c._line)"
+        )
+        if applied:
+            live = f"SELECT sourced_id, status FROM stage_{table} WHERE _ok"
+        elif _has_live_table(con, table):
+            live = (
+                f"SELECT l.sourced_id, l.status FROM main.{table} l "
+                f"SEMI JOIN stage_{table} s ON s.sourced_id = l.sourced_id"
+            )
+        else:  # nothing applied yet: no live record
+            out[table] = pl.Series("sourced_id", [], pl.String)
+            continue
+        out[table] = con.sql(
+            f"SELECT DISTINCT sourced_id FROM ({live}) WHERE sourced_id IS NOT NULL "
+            f"AND status IS DISTINCT FROM 'tobedeleted' AND sourced_id NOT IN ({remembered})"
+        ).pl()["sourced_id"]
+    return out
+
+
+def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    query = (
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ? AND NOT temporary"
+    )
+    return bool(sql_files.execute(con, query, [table])[0][0])
+
+
 def memo_view(table: str) -> str:
     """The temp view of a kind's memo (``h1``, ``h2`` and the validated columns)."""
     return f"memo_{table}"
 
 
 def recognised(table: str) -> str:
-    """The temp table of a file's recognised rows (made by ``verify``).
+    """The temp view of a file's recognised rows (made by ``verify``).
 
-    ``_line``, ``h1``, ``h2``, ``sourced_id``, ``_memo_live`` (the row is its live record) and
-    ``_status_given``.
+    ``_line``, ``h1``, ``h2``, ``sourced_id``, ``_file``, ``_memo_live`` (the row is its live
+    record) and ``_status_given``.
     """
     return f"recognised_{table}"
+
+
+def memo_gone(table: str) -> str:
+    """The temp view of the live records (``sourced_id``) a batch may no longer list.
+
+    Made by ``verify`` where the recognised rows are known live: the memo's rows the batch did
+    not send again, and the others of the live state (``OTHERS``).
+    """
+    return f"memo_gone_{table}"
+
+
+def _matched(table: str) -> str:
+    return f"memo_matched_{table}"
 
 
 def known_rows_sql(table: str, where: str = "true") -> str:
@@ -210,7 +276,8 @@ class RowMemo:
         Every recognised row must be in the memo under both hashes, and no id of a recognised
         row may also be the id of a row read again (that is a duplicate to report on both).
         Each kind's memo becomes the view ``memo_<table>`` the stage reads recognised rows from,
-        with ``_memo_live``: the row is its live record in the live state ``stamp``.
+        and ``recognised_<table>``, with ``_memo_live``: the row is its live record in the live
+        state ``stamp``; where that is known, ``memo_gone_<table>`` too.
         """
         checked = dict(files)
         for kind, vf in files.items():
@@ -220,10 +287,16 @@ class RowMemo:
             found = self._parts(kind, key)
             if not found:  # removed since it was read: read the batch in full
                 return None
-            live = self._dir(kind, key) / f"{LIVE}-{stamp}.parquet"
+            folder = self._dir(kind, key)
+            said = [folder / f"{word}-{stamp}.parquet" for word in (LIVE, OTHERS)]
+            gone = self._parts(kind, key, "gone")
             try:
                 matched, status_given, repeated = self._check(
-                    con, kind, vf, found, live if stamp and live.exists() else None
+                    con,
+                    kind,
+                    vf,
+                    (found, gone),
+                    said if stamp and all(map(Path.exists, said)) else None,
                 )
             except duckdb.Error as err:  # a part damaged since it was loaded
                 log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
@@ -238,35 +311,48 @@ class RowMemo:
         con: duckdb.DuckDBPyConnection,
         kind: str,
         vf: ValidatedFile,
-        parts: list[Path],
-        live: Path | None,
+        parts: tuple[list[Path], list[Path]],
+        said: list[Path] | None,
     ) -> tuple[int, int, int]:
         """Recognised rows found in the memo, those giving a status, those sharing an id.
 
-        Leaves the view of the memo (``memo_view``) and the table of the recognised rows
-        (``recognised``) the stage reads.
+        ``parts``: the memo's rows and gone parts; ``said``: its ``live-`` and ``others-``
+        files of the live state, if it has them. Leaves ``memo_view``, ``recognised`` and
+        ``memo_gone`` for the stage.
         """
         table = SPECS[kind].table
-        listed = ", ".join(sql_path(p) for p in parts)
+        rows, gone = (", ".join(sql_path(p) for p in ps) for ps in parts)
+        known = f"SELECT * FROM read_parquet([{rows}])"
+        if gone:  # a row of an earlier batch the last one no longer had
+            known += f" ANTI JOIN read_parquet([{gone}]) g USING (h1, h2)"
         same = "false"
-        if live is not None:  # every row but those the live state has otherwise
-            same = f"m.sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(live)}))"
-        sql_files.execute(
-            con,
-            f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS "
-            f"SELECT * FROM read_parquet([{listed}])",
-        )
+        if said is not None:  # every row but those the live state has otherwise
+            same = f"m.sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(said[0])}))"
+        sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS {known}")
         con.register(KNOWN, vf.known.to_arrow())
-        try:
+        try:  # each memo row with the line sending it again (none: no longer sent)
             sql_files.execute(
                 con,
-                f"CREATE OR REPLACE TEMP TABLE {recognised(table)} AS "
-                f"SELECT k._line, k.h1, k.h2, m.sourced_id, {same} AS _memo_live, "
-                f"m.status IS NOT NULL AS _status_given FROM {KNOWN} k "
-                f"JOIN {memo_view(table)} m USING (h1, h2)",
+                f"CREATE OR REPLACE TEMP TABLE {_matched(table)} AS "
+                f"SELECT k._line, m.h1, m.h2, m.sourced_id, CAST($file AS VARCHAR) AS _file, "
+                f"{same} AS _memo_live, m.status IS NOT NULL AS _status_given "
+                f"FROM {memo_view(table)} m LEFT JOIN {KNOWN} k USING (h1, h2)",
+                {"file": vf.file},
             )
         finally:
             con.unregister(KNOWN)
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {recognised(table)} AS "
+            f"SELECT * FROM {_matched(table)} WHERE _line IS NOT NULL",
+        )
+        if said is not None:
+            sql_files.execute(
+                con,
+                f"CREATE OR REPLACE TEMP VIEW {memo_gone(table)} AS "
+                f"SELECT sourced_id FROM {_matched(table)} WHERE _line IS NULL "
+                f"UNION ALL SELECT sourced_id FROM read_parquet({sql_path(said[1])})",
+            )
         shared = "0"
         if SPECS[kind].unique_ids and vf.frame.height:
             con.register("read_ids", vf.frame.select("sourced_id").to_arrow())
@@ -311,21 +397,24 @@ class RowMemo:
         kept = pl.col("_ok") & ~pl.col("_line").is_in(noted.implode())
         # what the memo says of the live records goes first: no rows under a stale word
         before = self._not_live(folder, mark)
-        for stale in folder.glob(f"{LIVE}-*.parquet"):
+        for stale in [*folder.glob(f"{LIVE}-*.parquet"), *folder.glob(f"{OTHERS}-*.parquet")]:
             stale.unlink()
         self._write_rows(vf, key, folder, kept)
         if mark is None or mark.stamp == "":
             return
+        table = SPECS[vf.kind].table
         if mark.applied:
-            not_live = mark.not_as_read.get(SPECS[vf.kind].table)
+            not_live = mark.not_as_read.get(table)
         elif before is not None:  # nothing applied: the rows read now are not live either
             read_now = vf.frame.filter(kept).get_column("sourced_id")
             not_live = pl.concat([before, read_now]).unique()
         else:
             return
-        if not_live is not None:
-            frame = pl.DataFrame({"sourced_id": not_live.cast(pl.String)})
-            _write(folder / f"{LIVE}-{mark.stamp}.parquet", frame)
+        others = mark.others.get(table)
+        if not_live is not None and others is not None:
+            for word, ids in ((OTHERS, others), (LIVE, not_live)):  # live- last: it vouches
+                frame = pl.DataFrame({"sourced_id": ids.cast(pl.String)})
+                _write(folder / f"{word}-{mark.stamp}.parquet", frame)
 
     @staticmethod
     def _not_live(folder: Path, mark: LiveMark | None) -> pl.Series | None:

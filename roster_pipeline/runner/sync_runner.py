@@ -84,8 +84,8 @@ class SyncRun:
             )
             if outcome.records_not_compared:
                 text += (
-                    f"; {outcome.records_not_compared} of them were known to be their live "
-                    "records and not compared"
+                    f"; {outcome.records_not_compared} records were known to stay as they are "
+                    "and not compared"
                 )
             text += "."
         if self.status == APPLIED_WITH_ERRORS:

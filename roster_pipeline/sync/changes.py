@@ -254,12 +254,12 @@ def compute(
     next_tables: dict[str, str],
     next_links: str = SYNC_NEXT_LINKS,
     old_links: str = SYNC_OLD_LINKS,
-    unchanged: dict[str, str] | None = None,
+    unchanged: dict[str, int] | None = None,
     all_old_links: str | None = None,
 ) -> dict[str, int]:
     """Add every change from the live tables to ``next_tables`` (entity -> relation SQL).
 
-    ``unchanged``: entity -> relation SQL of more next records, known to be their live records
+    ``unchanged``: entity -> how many more next records are known to be their live records
     without comparing them (counted as unchanged). ``next_links`` is the next state of
     ``old_links``, which are all the live links or some of them (``all_old_links``: every live
     link; the others stay as they are). Also fills ``entity_sizes`` (entity, live_active,
@@ -281,14 +281,18 @@ def compute(
         if table in unchanged:
             if not live:  # before a first load nothing is unchanged
                 raise ValueError(f"{table}: records known unchanged, but no live table")
-            query = f"SELECT count(*) FROM {unchanged[table]}"
-            not_compared[table] = sql_files.execute(con, query)[0][0]
+            not_compared[table] = unchanged[table]
+        paired = old
+        if unchanged.get(table):  # most records are not compared: hash only the others' pairs
+            paired = (
+                f"(SELECT * FROM {old} o SEMI JOIN {next_sql} x ON x.sourced_id = o.sourced_id)"
+            )
         sql_files.execute(
             con,
             pair.format(
                 fields=", ".join(f'"{f}"' for f in compared) or "NULL",
                 next=next_sql,
-                old=old,
+                old=paired,
             ),
         )
         gone, back = STATUS_WORDS.get(table, ("deactivated", "reactivated"))
@@ -325,8 +329,8 @@ def compute(
 def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> int:
     """The change set of the staged batch (``stage_<table>``, ``guardian_links``).
 
-    Staged rows known to be their live records (``apply_batch.SAME``) and quiet rows
-    (``quiet_rows``) are not compared: returns how many.
+    Staged rows known to be their live records (``apply_batch.SAME``) and the records the stage
+    leaves out (``quiet_rows``) are not compared: returns how many.
     """
     apply_settings(con, settings)
     live = [t for t in ROSTER_TABLES if table_exists(con, t)]
@@ -339,8 +343,8 @@ def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> int:
             for t in ROSTER_TABLES
         },
         unchanged={
-            t: f"(SELECT sourced_id FROM stage_{t} WHERE _ok AND {SAME} "
-            f"UNION ALL SELECT sourced_id FROM {quiet_rows.quiet(t)})"
+            t: sql_files.execute(con, f"SELECT count(*) FROM stage_{t} WHERE _ok AND {SAME}")[0][0]
+            + quiet_rows.left_out(con, t)
             for t in live
         },
         all_old_links=ALL_OLD_LINKS,

@@ -79,9 +79,11 @@ CLOSE_STORED = (
 # ... and every started version is stored open.
 OPEN_STARTED = (
     "INSERT INTO history.{table}_versions BY NAME SELECT hash(x) AS _row_hash, x.*, "
-    "$version AS valid_from, NULL::BIGINT AS valid_to FROM main.{table} x "
+    "$version AS valid_from, NULL::BIGINT AS valid_to FROM {after} x "
     "SEMI JOIN started_rows h ON {match} AND h._row_hash = hash(x) WHERE {scope}"
 )
+# The rows of a scoped comparison, read once from each side (the tables are read whole once).
+SCOPED_ROWS = "CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {relation} x WHERE {scope}"
 # A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
 # the rewritten records can have ended or started versions (of the links: those in the scope).
 REWRITTEN = "x.sourced_id IN (SELECT sourced_id FROM changed_{table})"
@@ -210,11 +212,19 @@ def _record_changes(
 ) -> None:
     """Store the row versions of ``table`` that ended or started with ``version``.
 
-    ``before``: the table as it was before the run (a relation).
+    ``before``: the table as it was before the run (a relation). ``scoped``: only the rows in
+    ``SCOPES`` (or ``REWRITTEN``) can have changed; they are read once from each side.
     """
     sql = {"table": table, "keys": ", ".join(_keys(table)), "match": _match(table)}
-    scope = SCOPES.get(table, REWRITTEN.format(table=table)) if scoped else "true"
-    for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
+    after, scope = f"main.{table}", "true"
+    if scoped:
+        rewritten = SCOPES.get(table, REWRITTEN.format(table=table))
+        for name, relation in (("scoped_before", before), ("scoped_after", after)):
+            sql_files.execute(
+                con, SCOPED_ROWS.format(name=name, relation=relation, scope=rewritten)
+            )
+        before, after = "scoped_before", "scoped_after"
+    for name, relation in (("before_rows", before), ("after_rows", after)):
         sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, scope=scope, **sql))
     for name, side, other in (
         ("ended_rows", "before_rows", "after_rows"),
@@ -225,7 +235,9 @@ def _record_changes(
     end_base = END_BASE.format(before=before, match_e=_match(table, "e"), scope=scope, **sql)
     sql_files.execute(con, end_base, params)
     sql_files.execute(con, CLOSE_STORED.format(**sql), {"version": version})
-    sql_files.execute(con, OPEN_STARTED.format(scope=scope, **sql), {"version": version})
+    sql_files.execute(
+        con, OPEN_STARTED.format(after=after, scope=scope, **sql), {"version": version}
+    )
 
 
 def commit_version(

@@ -35,7 +35,8 @@ class SyncOutcome:
     rows_recognised: int = 0
     """Rows the last batch validated without a finding, recognised and not read again."""
     records_not_compared: int = 0
-    """Recognised rows the memo knew to be their live records: not compared for the change set."""
+    """Records known to stay as they are, not compared for the change set: recognised rows the
+    memo knew to be their live records, and deactivated records no file lists (``quiet_rows``)."""
 
     @property
     def rows_rejected(self) -> int:

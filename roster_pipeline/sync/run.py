@@ -32,6 +32,7 @@ from roster_pipeline.resolve.row_memo import (
     RowMemo,
     memo_path,
     not_as_read,
+    others,
     read_validated,
     rows_recognised,
 )
@@ -44,6 +45,8 @@ from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
 MODES = ("preview", "apply")
 ACTIONS = ("run", "approve", "discard")
+STAGED = ("applied", "previewed", "held")
+"""The statuses of a run that staged its batch (and planned it)."""
 
 
 class SyncRefusedError(RuntimeError):
@@ -403,7 +406,9 @@ def sync_folder(
         if memo is not None:  # which of the rows the memo keeps are now their live records
             applied = outcome.status == "applied"
             kept = not_as_read(con, read[0]) if applied else {}
-            left.append(LiveMark(history.version_stamp(con), applied, kept))
+            staged = outcome.status in STAGED  # a rejected or discarded batch stages nothing
+            rest = others(con, read[0], applied) if staged else {}
+            left.append(LiveMark(history.version_stamp(con), applied, kept, rest))
         return outcome
 
     def remember() -> None:

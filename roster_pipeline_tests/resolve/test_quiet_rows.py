@@ -19,10 +19,12 @@ from roster_pipeline_tests.resolve.test_row_memo import (
     BEN,
     CLASSES,
     CY,
+    ENROLLMENTS,
     GUARDIAN,
     HEADER,
     ORGS,
     TEACHER,
+    _apply,
     _batch,
     _both_ways,
     _users,
@@ -180,6 +182,45 @@ def test_quiet_rows_of_a_delta_file_keep_the_rows_it_does_not_name(tmp_path):
     assert _codes(memo[1], "ENR_USER_INACTIVE") == [("enrollments.csv", 4)]
 
 
+def test_records_no_file_lists_stay_out_until_something_they_refer_to_changes(tmp_path):
+    """Cy and his enrollment leave on Tuesday. From Wednesday on they are deactivated records
+    no file lists: left as they are, and not compared. On Thursday his class moves to another
+    school; on Friday he comes back."""
+    not_cy = ENROLLMENTS.replace("c2,sch,s3,student\n", "")
+    orgs = ORGS + "sch2,South High,school\n"
+    moved = CLASSES.replace("c2,Biology,sch", "c2,Biology,sch2")
+    without_cy = _users(ANA, BEN, GUARDIAN, TEACHER)
+    days = [
+        _batch(tmp_path / "drop" / "mon", _users(*EVERYONE), orgs=orgs),
+        _batch(tmp_path / "drop" / "tue", without_cy, orgs=orgs, enrollments=not_cy),
+        _batch(tmp_path / "drop" / "wed", without_cy, orgs=orgs, enrollments=not_cy),
+        _batch(tmp_path / "drop" / "thu", without_cy, orgs=orgs, enrollments=not_cy, classes=moved),
+        _batch(tmp_path / "drop" / "fri", _users(*EVERYONE), orgs=orgs, classes=moved),
+    ]
+    full, memo = _both_ways(days, SETTINGS["defaults"], tmp_path)
+    assert full[1].counts.n("users", "deactivated") == full[1].counts.n(
+        "enrollments", "deactivated"
+    )
+    # Wednesday changes nothing: every live record is known to stay as it is
+    assert memo[2].records_not_compared == sum(full[2].table_rows[t] for t in quiet_rows.TABLES)
+    assert full[2].counts.totals().keys() == {"unchanged"}
+    # Thursday: Cy's enrollment, deactivated and unlisted, takes its class's new school
+    assert full[3].counts.n("enrollments", "updated") == 1
+    assert full[4].counts.n("users", "reactivated") == 1
+
+
+def test_a_preview_before_the_first_load_then_two_days(tmp_path):
+    """A preview with no live table yet remembers the rows it read, but vouches for none."""
+    settings = SETTINGS["defaults"]
+    mon = _batch(tmp_path / "drop" / "mon", _users(*EVERYONE))
+    tue = _batch(tmp_path / "drop" / "tue", _users(ANA, BEN, GUARDIAN, TEACHER))
+    steps = [_apply(mon, settings, mode="preview"), mon, tue]
+    _, memo = _both_ways(steps, settings, tmp_path)
+    assert memo[0].status == "previewed"
+    assert memo[1].records_not_compared == 0  # nothing was live when Monday was read
+    assert memo[2].records_not_compared > 0
+
+
 PROFILES = {"households": generate, "agents": generate_agents}
 
 
@@ -201,21 +242,30 @@ def test_generated_districts_at_every_churn_match_reading_every_row(profile, set
     assert sum(o.counts.totals().get("deactivated", 0) for o in full[1:]) > 0
 
 
-def test_the_next_views_read_the_stage_alone_when_nothing_is_quiet():
+def test_the_next_views_add_the_live_records_left_out_only_where_rows_are_quiet():
     import duckdb
 
     con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE main.orgs (tenant_id VARCHAR, application_id VARCHAR, sourced_id VARCHAR)"
-    )
-    con.execute("INSERT INTO main.orgs VALUES ('t', 'a', 'o1'), ('t', 'a', 'o2')")
+    live = "(tenant_id VARCHAR, application_id VARCHAR, sourced_id VARCHAR, status VARCHAR)"
+    con.execute(f"CREATE TABLE orgs {live}")
+    con.execute("INSERT INTO orgs VALUES ('t', 'a', 'o1', 'active'), ('t', 'a', 'o2', 'active')")
+    con.execute("INSERT INTO orgs VALUES ('t', 'a', 'o3', 'tobedeleted')")
     for table in quiet_rows.TABLES:
         con.execute(f"CREATE TEMP TABLE stage_{table} (sourced_id VARCHAR, _ok BOOLEAN)")
     con.execute("INSERT INTO stage_orgs VALUES ('o1', true), ('o9', false)")
     quiet_rows.reset(con)
+    quiet_rows.measure(con)
     quiet_rows.create_next_views(con)
     assert con.execute("SELECT sourced_id FROM next_orgs").fetchall() == [("o1",)]
-    con.execute("INSERT INTO quiet_orgs VALUES ('o2', 'orgs.csv', 3)")
+    con.execute(
+        "CREATE TEMP TABLE recognised AS SELECT * FROM (VALUES ('o2', 'orgs.csv', 3, true), "
+        "('o1', 'orgs.csv', 2, false)) r(sourced_id, _file, _line, _memo_live)"
+    )
+    quiet_rows.reset(con)
+    quiet_rows.keep_out(con, "orgs", "recognised")
+    quiet_rows.measure(con)
     quiet_rows.create_next_views(con)
     rows = con.execute("SELECT sourced_id, _ok FROM next_orgs ORDER BY 1").fetchall()
-    assert rows == [("o1", True), ("o2", True)]  # the quiet row's live record
+    # o2, quiet, and o3, deactivated and no longer listed, are their live records
+    assert rows == [("o1", True), ("o2", True), ("o3", True)]
+    assert (quiet_rows.count(con, "orgs"), quiet_rows.left_out(con, "orgs")) == (1, 2)

@@ -97,7 +97,7 @@ def _unquote_cell(cell: str) -> str:
 
 _NOT_IN_CSV = "\x1f"
 """The unit separator: splitting lines natively on a character a roster never holds."""
-_BOM = "\ufeff".encode()
+_BOM_CHAR = "\ufeff"
 
 
 def header_cells(line: str) -> list[str] | None:
@@ -123,6 +123,16 @@ def _among(values: pl.Series, known: pl.Series) -> pl.Series:
         .to_series()
     )
     return pl.repeat(False, values.len(), dtype=pl.Boolean, eager=True).scatter(found, True)
+
+
+def _inner_bom(lines: pl.Series, data: bytes) -> bool:
+    """Whether a byte-order mark stands anywhere but at the very start (none in ASCII)."""
+    if data.isascii():
+        return False
+    return (
+        lines[0].find("\ufeff", 1) >= 0
+        or lines.slice(1).str.contains(_BOM_CHAR, literal=True).any()
+    )
 
 
 def _split_known(
@@ -163,14 +173,15 @@ def _parse_clean(
     if text.endswith("\n\n"):  # blank lines at the end are skipped by both parsers
         text, utf8 = text.rstrip("\n") + "\n", None
     data = text.encode() if utf8 is None else utf8
-    blank = not text or text.isspace()  # (these tests scan the bytes without copying them)
-    if _NOT_IN_CSV.encode() in data or b"\n\n" in data or blank or data.find(_BOM, 1) >= 0:
-        return None  # (polars drops a byte-order mark at the start of the rows it reads)
+    if _NOT_IN_CSV.encode() in data or not text or text.isspace():
+        return None
     read = {"has_header": False, "infer_schema": False, "empty_string_is_null": False}
     try:
         lines = pl.read_csv(
             io.BytesIO(data), separator=_NOT_IN_CSV, quote_char=None, new_columns=["text"], **read
         )["text"]
+        if (lines.str.len_bytes() == 0).any() or _inner_bom(lines, data):
+            return None  # a blank line; a byte-order mark polars drops at the start of a row
         header = header_cells(lines[0])
         if header is None or header[-1] == "" or lines.len() < 2:
             return None

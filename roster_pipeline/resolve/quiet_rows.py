@@ -65,13 +65,18 @@ def reset(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE TEMP TABLE left_sizes "
         "(table_name VARCHAR, quiet BIGINT, left_out BIGINT)",
     )
-    sql_files.execute(con, "CREATE OR REPLACE TEMP TABLE quiet_tables (table_name VARCHAR)")
+    sql_files.execute(
+        con, "CREATE OR REPLACE TEMP TABLE quiet_tables (table_name VARCHAR, recognised VARCHAR)"
+    )
 
 
-def _with_quiet(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables some of whose rows ``keep_out`` left quiet (only they leave records out)."""
-    names = {t for (t,) in sql_files.execute(con, "SELECT table_name FROM quiet_tables")}
-    return [t for t in TABLES if t in names]
+def _with_quiet(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(table, its recognised rows) where ``keep_out`` left rows quiet, in load order.
+
+    Only those tables leave any record out.
+    """
+    named = dict(sql_files.execute(con, "SELECT table_name, recognised FROM quiet_tables"))
+    return [(t, named[t]) for t in TABLES if t in named]
 
 
 def any_quiet(con: duckdb.DuckDBPyConnection, recognised: str) -> bool:
@@ -81,23 +86,30 @@ def any_quiet(con: duckdb.DuckDBPyConnection, recognised: str) -> bool:
 
 
 def keep_out(con: duckdb.DuckDBPyConnection, table: str, recognised: str) -> None:
-    """``quiet_<table>``: ``recognised``'s rows known to be their live records, not staged."""
+    """``quiet_<table>``: ``recognised``'s rows known to be their live records, not staged.
+
+    None of their ids is staged but theirs, brought back (``pull_dependents``: with
+    ``_memo_live``): the batch's other rows have other ids (``row_memo.RowMemo.verify``).
+    """
     sql_files.execute(
         con,
         f"CREATE OR REPLACE TEMP VIEW {quiet(table)} AS SELECT sourced_id, _file, _line "
-        f"FROM {recognised} r WHERE _memo_live "
-        f"AND NOT EXISTS (SELECT 1 FROM stage_{table} s WHERE s.sourced_id = r.sourced_id)",
+        f"FROM {recognised} r WHERE _memo_live AND sourced_id NOT IN "
+        f"(SELECT sourced_id FROM stage_{table} WHERE _memo_live)",
     )
-    sql_files.execute(con, "INSERT INTO quiet_tables VALUES (?)", [table])
+    sql_files.execute(con, "INSERT INTO quiet_tables VALUES (?, ?)", [table, recognised])
 
 
 def measure(con: duckdb.DuckDBPyConnection) -> None:
     """Count, per table with quiet rows, those and every live record the stage leaves out."""
-    for table in _with_quiet(con):
+    for table, recognised in _with_quiet(con):
         sql_files.execute(
             con,
-            f"INSERT INTO left_sizes SELECT $table, (SELECT count(*) FROM {quiet(table)}), "
-            f"(SELECT count(*) FROM main.{table} {LEFT_OUT.format(table=table)})",
+            "INSERT INTO left_sizes SELECT $table, "
+            f"(SELECT count(*) FROM {recognised} WHERE _memo_live) "
+            f"- (SELECT count(*) FROM stage_{table} WHERE _memo_live), "
+            f"(SELECT count(*) FROM main.{table}) - (SELECT count(*) FROM main.{table} l "
+            f"SEMI JOIN stage_{table} s ON s.sourced_id = l.sourced_id)",
             {"table": table},
         )
 
@@ -142,11 +154,15 @@ _CHANGED = (
     "SELECT s.sourced_id FROM stage_{target} s JOIN main.{target} t "
     "ON t.sourced_id = s.sourced_id WHERE {differs}"
 )
-# The records left out that refer to a changed one, with their lines where they are quiet rows.
+# The records left out that refer to a changed one (few), with their lines where they are quiet
+# rows (each join built on the few).
 _PULLED = (
-    "CREATE OR REPLACE TEMP TABLE pulled AS SELECT l.sourced_id, q._file, q._line "
-    "FROM main.{table} {left_out} SEMI JOIN ({changed}) c ON c.sourced_id = l.{column} "
-    "LEFT JOIN {quiet} q ON q.sourced_id = l.sourced_id"
+    "CREATE OR REPLACE TEMP TABLE pulled AS "
+    "WITH p AS (SELECT l.sourced_id FROM main.{table} {left_out} "
+    "SEMI JOIN ({changed}) c ON c.sourced_id = l.{column}) "
+    "SELECT p.sourced_id, q._file, q._line FROM p LEFT JOIN "
+    "(SELECT * FROM {recognised} r SEMI JOIN p ON p.sourced_id = r.sourced_id "
+    "WHERE r._memo_live) q ON q.sourced_id = p.sourced_id"
 )
 # A quiet row comes back as the recognised row it is; a deactivated record as a live one.
 _BRING_BACK = (
@@ -164,7 +180,7 @@ def pull_dependents(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
 
     Returns how many came back (``measure`` counts what is left after).
     """
-    total, left = 0, _with_quiet(con)
+    total, left = 0, dict(_with_quiet(con))
     for pull in (p for p in PULLS if p.table in left):
         differs = " OR ".join(f"s.{v} IS DISTINCT FROM t.{v}" for v in pull.values)
         pulled = _PULLED.format(
@@ -172,7 +188,7 @@ def pull_dependents(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
             left_out=LEFT_OUT.format(table=pull.table),
             changed=_CHANGED.format(target=pull.target, differs=differs),
             column=pull.column,
-            quiet=quiet(pull.table),
+            recognised=left[pull.table],
         )
         sql_files.execute(con, pulled)
         back = sql_files.execute(con, _BRING_BACK.format(table=pull.table), {"batch": batch_id})

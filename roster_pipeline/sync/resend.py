@@ -39,7 +39,7 @@ from roster_pipeline.intake.manifest import Manifest
 from roster_pipeline.intake.source import ArchiveLimits, BatchSource, open_source
 from roster_pipeline.resolve import batch_record, sql_files
 from roster_pipeline.specs import kind_of_file
-from roster_pipeline.sync import change_log, changes, history, safeguards
+from roster_pipeline.sync import change_log, changes, history, integrity, safeguards
 from roster_pipeline.sync.changes import table_exists
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.tables import LINKS_TABLE, ROSTER_TABLES
@@ -229,6 +229,7 @@ def _record(
         version=previous.oneroster_version,
     )
     version = history.commit_unchanged(con, batch_id, "roster")
+    integrity.carry(con, version)
     change_log.record(con, batch_id, run_id, settings, version)
     batch_record.record_batch(
         con, batch, settings.tenant_id, settings.application_id, "applied", files, found

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.sync import change_log, changes, history
+from roster_pipeline.sync import change_log, changes, history, integrity
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
 from roster_pipeline.sync.run import SyncRefusedError
 from roster_pipeline.sync.run_record import record_run
@@ -47,6 +47,7 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
             sql_files.execute(con, f"CREATE OR REPLACE TABLE main.{table} AS FROM restored")
         restore_id = f"restore-{batch_id}"
         version = history.commit_version(con, restore_id, "restore")
+        integrity.record(con, version, ())
         change_log.record(con, restore_id, run_id, settings, version)
         outcome = SyncOutcome(
             run_id, restore_id, "apply", "restore", "applied", [], counts, version

@@ -37,7 +37,15 @@ from roster_pipeline.resolve.row_memo import (
     rows_recognised,
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch
-from roster_pipeline.sync import change_log, changes, history, resend, rollover, safeguards
+from roster_pipeline.sync import (
+    change_log,
+    changes,
+    history,
+    integrity,
+    resend,
+    rollover,
+    safeguards,
+)
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
 from roster_pipeline.sync.run_record import REJECTED, record_failure, record_run
 from roster_pipeline.sync.settings import SyncSettings
@@ -102,6 +110,7 @@ def _apply(
         con, batch.batch_id, "roster", changed_only=result.rewritten_changed_only
     )
     change_log.record(con, batch.batch_id, run_id, settings, version)
+    integrity.record(con, version, result.rewritten_changed_only)
     return version, result
 
 

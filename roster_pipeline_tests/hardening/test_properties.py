@@ -127,6 +127,7 @@ def test_the_native_reader_takes_clean_files_and_leaves_the_rest():
         "sourcedId,givenName\n1,a,extra\n",  # too many cells
         "sourcedId,givenName\n1\n",  # ragged
         "sourcedId,givenName\n\n1,a\n",  # blank line
+        "sourcedId,givenName\n\ufeff1,a\n",  # a byte-order mark opening a row
         'sourcedId,givenName\n1,"a\nb"\n',  # a record over two lines
         'sourcedId,givenName\n1,a"b\n',  # a stray quote
         "sourcedId,givenName,\n1,a,\n",  # an empty header cell

@@ -251,8 +251,10 @@ def test_the_next_views_add_the_live_records_left_out_only_where_rows_are_quiet(
     con.execute("INSERT INTO orgs VALUES ('t', 'a', 'o1', 'active'), ('t', 'a', 'o2', 'active')")
     con.execute("INSERT INTO orgs VALUES ('t', 'a', 'o3', 'tobedeleted')")
     for table in quiet_rows.TABLES:
-        con.execute(f"CREATE TEMP TABLE stage_{table} (sourced_id VARCHAR, _ok BOOLEAN)")
-    con.execute("INSERT INTO stage_orgs VALUES ('o1', true), ('o9', false)")
+        con.execute(
+            f"CREATE TEMP TABLE stage_{table} (sourced_id VARCHAR, _ok BOOLEAN, _memo_live BOOLEAN)"
+        )
+    con.execute("INSERT INTO stage_orgs VALUES ('o1', true, false), ('o9', false, false)")
     quiet_rows.reset(con)
     quiet_rows.measure(con)
     quiet_rows.create_next_views(con)

@@ -109,7 +109,7 @@ def roster_sync(
         for event in table_materializations(outcome, store, applied=applied):
             context.log_event(event)
         if applied and changed_tables(outcome):
-            for evaluation in integrity_evaluations(store):
+            for evaluation in integrity_evaluations(store, outcome.version):
                 context.log_event(evaluation)
         elif applied:  # the tables are the version the checks last judged
             context.log.info("No roster table changed: the integrity checks were not run again.")

@@ -111,7 +111,7 @@ class Warehouse:
             else:
                 _create(work)
                 self.last_copy = "new"
-            con = duckdb.connect(str(work), config={"memory_limit": self.memory_limit})
+            con = duckdb.connect(str(work), config=self._config())
             before = work.with_name(work.name + ".before")
             try:
                 if self.path.exists():
@@ -131,6 +131,15 @@ class Warehouse:
                 before.unlink(missing_ok=True)
             if after_publish is not None:
                 after_publish()
+
+    def _config(self) -> dict[str, object]:
+        """A run's DuckDB settings: its memory cap, and tables written in parallel.
+
+        Rows are stored in no particular order (every reader orders what it shows), so DuckDB
+        writes a large table's row groups in parallel, straight to the file, instead of
+        buffering them in order until the checkpoint (half the time of a first load's writes).
+        """
+        return {"memory_limit": self.memory_limit, "preserve_insertion_order": False}
 
     def _attach_published(self, con: duckdb.DuckDBPyConnection, before: Path) -> None:
         """Attach the published file read-only as ``published``.

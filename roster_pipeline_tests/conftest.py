@@ -99,3 +99,18 @@ def simple_batch(tmp_path: Path) -> Path:
             "enrollments.csv": ENROLLMENTS,
         },
     )
+
+
+@pytest.fixture(scope="module")
+def clean_load(tmp_path_factory) -> Path:
+    """A warehouse with one clean load of a generated 60-student district (read-only use)."""
+    from roster_pipeline.devtools.generate import generate, write
+    from roster_pipeline.sync.run import sync_folder
+    from roster_pipeline.sync.settings import SyncSettings
+    from roster_pipeline.warehouse import Warehouse
+
+    folder = tmp_path_factory.mktemp("clean_load")
+    write(generate(60, seed=4), folder / "batch")
+    outcome = sync_folder(folder / "batch", Warehouse(folder / "r.duckdb"), SyncSettings())
+    assert outcome.status == "applied"
+    return folder / "r.duckdb"

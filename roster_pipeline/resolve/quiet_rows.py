@@ -234,15 +234,18 @@ _STAGE_PAIRS = (
     "SELECT _file, _line, sourced_id AS owner, unnest(agent_sourced_ids) AS agent "
     "FROM stage_users WHERE _ok"
 )
-# The edges of the users left out that touch a user whose links are worked out again, with the
-# lines of the quiet rows among them.
+# The edges of the users left out that touch a user whose links are worked out again (few),
+# with the lines of the quiet rows among them.
 _QUIET_PAIRS = f"""
-UNION ALL
-SELECT coalesce(q._file, 'live'), q._line, p.owner, p.agent
-FROM (SELECT l.sourced_id AS owner, unnest(l.agent_sourced_ids) AS agent
-      FROM main.users l ANTI JOIN stage_users s ON s.sourced_id = l.sourced_id) p
-LEFT JOIN quiet_users q ON q.sourced_id = p.owner
-WHERE p.owner IN (SELECT id FROM {LINK_STUDENTS}) OR p.agent IN (SELECT id FROM {LINK_STUDENTS})
+INSERT INTO link_pairs
+WITH p AS MATERIALIZED (
+    SELECT * FROM (SELECT l.sourced_id AS owner, unnest(l.agent_sourced_ids) AS agent
+                   FROM main.users l ANTI JOIN stage_users s ON s.sourced_id = l.sourced_id)
+    WHERE owner IN (SELECT id FROM {LINK_STUDENTS}) OR agent IN (SELECT id FROM {LINK_STUDENTS})
+)
+SELECT coalesce(q._file, 'live'), q._line, p.owner, p.agent FROM p
+LEFT JOIN (SELECT * FROM quiet_users WHERE sourced_id IN (SELECT owner FROM p)) q
+    ON q.sourced_id = p.owner
 """
 _IN_SCOPE = f"IN (SELECT id FROM {LINK_STUDENTS})"
 # A roster link is the student's (worked out again with all its candidates); another source's
@@ -268,8 +271,9 @@ def scope_links(con: duckdb.DuckDBPyConnection, *, whole: bool = False) -> bool:
             f"CREATE OR REPLACE TEMP VIEW {LINK_STUDENTS} AS "
             "SELECT sourced_id AS id FROM stage_users WHERE _ok",
         )
-    pairs = f"{_STAGE_PAIRS} {_QUIET_PAIRS}" if scoped else _STAGE_PAIRS
-    sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW link_pairs AS {pairs}")
+    sql_files.execute(con, f"CREATE OR REPLACE TEMP TABLE link_pairs AS {_STAGE_PAIRS}")
+    if scoped:
+        sql_files.execute(con, _QUIET_PAIRS)
     live = _SCOPED_LIVE_LINKS if scoped else "SELECT * FROM main.student_guardians"
     sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW {LINK_LIVE} AS {live}")
     sql_files.execute(con, f"CREATE OR REPLACE TEMP TABLE link_scope AS SELECT {scoped} AS part")

@@ -136,34 +136,47 @@ def others(
 ) -> dict[str, pl.Series]:
     """Per table, the live records after the run neither deactivated nor kept by the memo.
 
-    The memo keeps the batch's rows read without a validation finding, and its recognised rows.
-    Every other live record is in the stage: the records the stage leaves out are quiet rows
-    (kept by the memo) or deactivated ones no file lists (``quiet_rows``). ``applied``: the
-    stage is the live state after the run; else the live tables are.
+    The memo keeps the batch's clean rows: read without a validation finding, or recognised.
+    Every other live record is in the stage (the records it leaves out are quiet rows, kept by
+    the memo, or deactivated ones no file lists: ``quiet_rows``), and has a row there that is
+    not clean: a live one, a fallback, one with a finding. ``applied``: the stage is the live
+    state after the run; else the live tables are.
     """
     out = {}
     for kind in validated.files:
         if kind not in LOAD_ORDER:
             continue
         table = SPECS[kind].table
-        remembered = (
-            f"SELECT c.sourced_id FROM stage_{table} c WHERE c._file <> 'live' AND c._valid "
-            "AND c.sourced_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM validation_findings f "
-            "WHERE f.file = c._file AND f.line = c._line)"
-        )
-        if applied:
-            live = f"SELECT sourced_id, status FROM stage_{table} WHERE _ok"
-        elif _has_live_table(con, table):
-            live = (
-                f"SELECT l.sourced_id, l.status FROM main.{table} l "
-                f"SEMI JOIN stage_{table} s ON s.sourced_id = l.sourced_id"
-            )
-        else:  # nothing applied yet: no live record
+        if not applied and not _has_live_table(con, table):  # nothing applied yet: no record
             out[table] = pl.Series("sourced_id", [], pl.String)
             continue
+        clean = (
+            "c._file <> 'live' AND c._valid AND NOT EXISTS (SELECT 1 FROM validation_findings f "
+            "WHERE f.file = c._file AND f.line = c._line)"
+        )
+        # rows not clean: live ones and fallbacks, rows validation rejected, rows with a finding
+        live = " AND _ok AND status IS DISTINCT FROM 'tobedeleted'" if applied else ""
+        odd = (
+            f"SELECT sourced_id FROM stage_{table} c WHERE (_file = 'live' OR NOT _valid){live} "
+            f"UNION SELECT sourced_id FROM stage_{table} c SEMI JOIN validation_findings f "
+            f"ON f.file = c._file AND f.line = c._line WHERE true{live}"
+        )
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE odd_ids AS SELECT sourced_id FROM ({odd}) "
+            "WHERE sourced_id IS NOT NULL",
+        )
+        if not applied:  # of those, the live records not deactivated (each join on the few)
+            sql_files.execute(
+                con,
+                "CREATE OR REPLACE TEMP TABLE odd_ids AS SELECT l.sourced_id "
+                f"FROM main.{table} l SEMI JOIN odd_ids i ON i.sourced_id = l.sourced_id "
+                "WHERE l.status IS DISTINCT FROM 'tobedeleted'",
+            )
         out[table] = con.sql(
-            f"SELECT DISTINCT sourced_id FROM ({live}) WHERE sourced_id IS NOT NULL "
-            f"AND status IS DISTINCT FROM 'tobedeleted' AND sourced_id NOT IN ({remembered})"
+            "SELECT o.sourced_id FROM odd_ids o ANTI JOIN (SELECT c.sourced_id "
+            f"FROM stage_{table} c SEMI JOIN odd_ids i ON i.sourced_id = c.sourced_id "
+            f"WHERE {clean}) k ON k.sourced_id = o.sourced_id"
         ).pl()["sourced_id"]
     return out
 

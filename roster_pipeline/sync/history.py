@@ -55,8 +55,7 @@ WHERE NOT EXISTS (SELECT 1 FROM history.{table}_versions h
                   WHERE h.valid_to IS NULL AND {match} AND h._row_hash = hash(x))
 """
 ROW_HASHES = (
-    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT {keys}, hash(x) AS _row_hash "
-    "FROM {relation} x WHERE {scope}"
+    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT {keys}, hash(x) AS _row_hash FROM {relation} x"
 )
 # Row versions on one side only: ended (before, not after) and started (after, not before).
 ONE_SIDED = (
@@ -69,7 +68,7 @@ END_BASE = (
     "$base AS valid_from, $version AS valid_to FROM {before} x SEMI JOIN "
     "(SELECT * FROM ended_rows e WHERE NOT EXISTS (SELECT 1 FROM history.{table}_versions h "
     "WHERE h.valid_to IS NULL AND {match_e} AND h._row_hash = e._row_hash)) h "
-    "ON {match} AND h._row_hash = hash(x) WHERE {scope}"
+    "ON {match} AND h._row_hash = hash(x)"
 )
 # ... one stored as open is closed ...
 CLOSE_STORED = (
@@ -80,10 +79,23 @@ CLOSE_STORED = (
 OPEN_STARTED = (
     "INSERT INTO history.{table}_versions BY NAME SELECT hash(x) AS _row_hash, x.*, "
     "$version AS valid_from, NULL::BIGINT AS valid_to FROM {after} x "
-    "SEMI JOIN started_rows h ON {match} AND h._row_hash = hash(x) WHERE {scope}"
+    "SEMI JOIN started_rows h ON {match} AND h._row_hash = hash(x)"
 )
-# The rows of a scoped comparison, read once from each side (the tables are read whole once).
-SCOPED_ROWS = "CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {relation} x WHERE {scope}"
+# A scoped comparison reads the rows in scope once from each side, whole, with their hashes,
+# and stores ended and started versions from those rows (no table is read again).
+SCOPED_ROWS = (
+    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT x.*, hash(x) AS _row_hash "
+    "FROM {relation} x WHERE {scope}"
+)
+SCOPED_END_BASE = (
+    "INSERT INTO history.{table}_versions BY NAME SELECT x.*, $base AS valid_from, "
+    "$version AS valid_to FROM ended_rows x WHERE NOT EXISTS (SELECT 1 FROM "
+    "history.{table}_versions h WHERE h.valid_to IS NULL AND {match} AND h._row_hash = x._row_hash)"
+)
+SCOPED_OPEN_STARTED = (
+    "INSERT INTO history.{table}_versions BY NAME SELECT x.*, $version AS valid_from, "
+    "NULL::BIGINT AS valid_to FROM started_rows x"
+)
 # A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
 # the rewritten records can have ended or started versions (of the links: those in the scope).
 REWRITTEN = "x.sourced_id IN (SELECT sourced_id FROM changed_{table})"
@@ -213,31 +225,37 @@ def _record_changes(
     """Store the row versions of ``table`` that ended or started with ``version``.
 
     ``before``: the table as it was before the run (a relation). ``scoped``: only the rows in
-    ``SCOPES`` (or ``REWRITTEN``) can have changed; they are read once from each side.
+    ``SCOPES`` (or ``REWRITTEN``) can have changed.
     """
     sql = {"table": table, "keys": ", ".join(_keys(table)), "match": _match(table)}
-    after, scope = f"main.{table}", "true"
+    params = {"base": base, "version": version}
     if scoped:
         rewritten = SCOPES.get(table, REWRITTEN.format(table=table))
-        for name, relation in (("scoped_before", before), ("scoped_after", after)):
+        for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
             sql_files.execute(
                 con, SCOPED_ROWS.format(name=name, relation=relation, scope=rewritten)
             )
-        before, after = "scoped_before", "scoped_after"
-    for name, relation in (("before_rows", before), ("after_rows", after)):
-        sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, scope=scope, **sql))
+        _one_sided(con, sql)
+        sql_files.execute(con, SCOPED_END_BASE.format(**sql), params)
+        sql_files.execute(con, CLOSE_STORED.format(**sql), {"version": version})
+        sql_files.execute(con, SCOPED_OPEN_STARTED.format(**sql), {"version": version})
+        return
+    for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
+        sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, **sql))
+    _one_sided(con, sql)
+    end_base = END_BASE.format(before=before, match_e=_match(table, "e"), **sql)
+    sql_files.execute(con, end_base, params)
+    sql_files.execute(con, CLOSE_STORED.format(**sql), {"version": version})
+    sql_files.execute(con, OPEN_STARTED.format(after=f"main.{table}", **sql), {"version": version})
+
+
+def _one_sided(con: duckdb.DuckDBPyConnection, sql: dict[str, str]) -> None:
+    """``ended_rows`` and ``started_rows``: the row versions on one side only."""
     for name, side, other in (
         ("ended_rows", "before_rows", "after_rows"),
         ("started_rows", "after_rows", "before_rows"),
     ):
         sql_files.execute(con, ONE_SIDED.format(name=name, side=side, other=other, **sql))
-    params = {"base": base, "version": version}
-    end_base = END_BASE.format(before=before, match_e=_match(table, "e"), scope=scope, **sql)
-    sql_files.execute(con, end_base, params)
-    sql_files.execute(con, CLOSE_STORED.format(**sql), {"version": version})
-    sql_files.execute(
-        con, OPEN_STARTED.format(after=after, scope=scope, **sql), {"version": version}
-    )
 
 
 def commit_version(

@@ -8,10 +8,6 @@ import duckdb
 import pytest
 
 from roster_pipeline.defs.roster.checks import INTEGRITY_CHECKS
-from roster_pipeline.devtools.generate import generate, write
-from roster_pipeline.sync.run import sync_folder
-from roster_pipeline.sync.settings import SyncSettings
-from roster_pipeline.warehouse import Warehouse
 
 # check -> statements that break its rule once (run on a copy of a clean load)
 BREAKS = {
@@ -47,15 +43,6 @@ BREAKS = {
 }
 
 
-@pytest.fixture(scope="module")
-def clean_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("checks")
-    write(generate(60, seed=4), folder / "batch")
-    outcome = sync_folder(folder / "batch", Warehouse(folder / "r.duckdb"), SyncSettings())
-    assert outcome.status == "applied"
-    return folder / "r.duckdb"
-
-
 def violations(db, sql: str) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql).fetchall()[0][0]
@@ -66,10 +53,10 @@ def test_every_check_has_a_case_that_breaks_it():
 
 
 @pytest.mark.parametrize("name, sql", [(name, sql) for _, name, _, sql in INTEGRITY_CHECKS])
-def test_a_check_counts_what_breaks_its_rule(clean_db, tmp_path, name, sql):
-    assert violations(clean_db, sql) == 0
+def test_a_check_counts_what_breaks_its_rule(clean_load, tmp_path, name, sql):
+    assert violations(clean_load, sql) == 0
     broken = tmp_path / "broken.duckdb"
-    shutil.copyfile(clean_db, broken)
+    shutil.copyfile(clean_load, broken)
     with duckdb.connect(str(broken)) as con:
         for statement in BREAKS[name]:
             con.execute(statement)

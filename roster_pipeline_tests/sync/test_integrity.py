@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from roster_pipeline.devtools.generate import generate, write
+from roster_pipeline.devtools.generate import write
 from roster_pipeline.sync import integrity
 from roster_pipeline.sync.run import sync_folder
 from roster_pipeline.sync.settings import SyncSettings
@@ -49,23 +49,14 @@ BREAKS = {
 }
 
 
-@pytest.fixture(scope="module")
-def clean_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("integrity")
-    write(generate(60, seed=4), folder / "batch")
-    outcome = sync_folder(folder / "batch", Warehouse(folder / "r.duckdb"), SyncSettings())
-    assert outcome.status == "applied"
-    return folder / "r.duckdb"
-
-
 def test_every_narrowed_rule_has_a_case_that_breaks_it():
     assert set(BREAKS) == {r.name for r in integrity.RULES if r.touched}
 
 
 @pytest.mark.parametrize("rule", [r for r in integrity.RULES if r.touched], ids=lambda r: r.name)
-def test_the_touched_rows_have_what_the_whole_tables_have(clean_db, tmp_path, rule):
+def test_the_touched_rows_have_what_the_whole_tables_have(clean_load, tmp_path, rule):
     broken = tmp_path / "broken.duckdb"
-    shutil.copyfile(clean_db, broken)
+    shutil.copyfile(clean_load, broken)
     statements, rewritten = BREAKS[rule.name]
     with duckdb.connect(str(broken)) as con:
         for table in ROSTER_TABLES:

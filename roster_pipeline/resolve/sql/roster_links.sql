@@ -19,5 +19,4 @@ SELECT $tenant AS tenant_id, $app AS application_id, $batch AS batch_id,
 FROM next_links n
 ANTI JOIN student_guardians g
     ON g.student_sourced_id = n.student AND g.guardian_sourced_id = n.guardian
-    AND g.source = n.source
-ORDER BY n.student, n.guardian;
+    AND g.source = n.source;

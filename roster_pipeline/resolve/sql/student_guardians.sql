@@ -4,11 +4,21 @@
 -- Reads link_pairs (the edges touching a user in link_students) and link_students (whose links
 -- are worked out: every user, or, where rows are quiet, those whose links may change).
 CREATE OR REPLACE TEMP TABLE agent_edges AS
+WITH people AS (  -- the users the pairs name, found once (the joins below are on the few)
+    SELECT sourced_id, role, status FROM next_users
+    WHERE sourced_id IN (SELECT owner FROM link_pairs UNION SELECT agent FROM link_pairs)
+)
 SELECT p._file, p._line, p.owner, p.agent, o.role AS owner_role, a.role AS agent_role,
        o.status = 'active' AND a.status = 'active' AS people_active
 FROM link_pairs p
-JOIN next_users o ON o.sourced_id = p.owner
-JOIN next_users a ON a.sourced_id = p.agent;
+JOIN people o ON o.sourced_id = p.owner
+JOIN people a ON a.sourced_id = p.agent;
+
+-- Where only some students' links are worked out (link_scope), an edge counts only for them.
+DELETE FROM agent_edges
+WHERE (SELECT part FROM link_scope)
+  AND NOT ((owner_role = 'student' AND owner IN (SELECT id FROM link_students))
+           OR (agent_role = 'student' AND agent IN (SELECT id FROM link_students)));
 
 -- (a finding is about a row a file sent: none for the live rows the file left out)
 INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
@@ -34,7 +44,7 @@ links AS (
     SELECT student, guardian, arg_min(relationship, side) AS relationship,
            arg_min(_file, side) AS _file, arg_min(_line, side) AS _line, min(_line) AS first_line,
            bool_and(people_active) AS people_active
-    FROM edges WHERE student IN (SELECT id FROM link_students) GROUP BY student, guardian
+    FROM edges GROUP BY student, guardian
 ),
 crowded AS (  -- only a student with more candidates than places needs the live links
     SELECT student FROM links WHERE people_active GROUP BY student

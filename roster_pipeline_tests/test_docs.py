@@ -78,6 +78,7 @@ def test_every_published_table_is_in_the_guide(sample_db):
     assert missing == []
     assert "`history.<table>`" in GUIDE
     assert "`history.<table>_versions`" in GUIDE and "`history.bases.version`" in GUIDE
+    assert "`history.<table>_since`" in GUIDE
     undocumented = sorted(
         f"{t}.{c}" for t, c in columns if c not in GUIDE and c not in ("extensions", "_row_hash")
     )

@@ -6,9 +6,11 @@ state after any batch is one query away.
 
 Storage grows only with what changed. A table's first load copies nothing: the version it was
 first committed at is its *base* (``history.bases``), and a live row that has not changed since
-is valid from the base without being stored twice. ``history.<table>_versions`` stores the rest:
-every row version that ended, and the open version of every record changed after the base.
-``history.<table>`` is a view of both, with the same columns either way.
+is valid from the base without being stored twice. ``history.<table>_versions`` stores every
+row version that ended, whole; a live row changed after the base is not stored again either:
+``history.<table>_since`` says from which version it is valid (its key, its row hash, the
+version). ``history.<table>`` is a view of the ended versions and the live rows, with the same
+columns either way.
 
 What a commit compares it takes from the published file, attached read-only as ``published``
 by ``Warehouse.writer``: the live tables as they were when the run began.
@@ -44,57 +46,59 @@ START_STORED = (
     "CREATE TABLE history.{table}_versions AS SELECT hash(x) AS _row_hash, x.*, "
     "NULL::BIGINT AS valid_from, NULL::BIGINT AS valid_to FROM main.{table} x LIMIT 0"
 )
-# The stored versions, and every live row without an open stored version: valid since the base.
+START_SINCE = (
+    "CREATE TABLE history.{table}_since AS SELECT {keys}, hash(x) AS _row_hash, "
+    "NULL::BIGINT AS valid_from FROM main.{table} x LIMIT 0"
+)
+# An earlier release stored the open version of a record changed after the base whole: each
+# becomes the version it is valid from.
+SINCE_FROM_OPEN = (
+    "INSERT INTO history.{table}_since SELECT {keys}, _row_hash, valid_from "
+    "FROM history.{table}_versions WHERE valid_to IS NULL",
+    "DELETE FROM history.{table}_versions WHERE valid_to IS NULL",
+)
+# The ended versions, and every live row: valid since the version it started at, or the base.
 HISTORY_VIEW = """
 CREATE OR REPLACE VIEW history.{table} AS
 SELECT * FROM history.{table}_versions
 UNION ALL BY NAME
-SELECT hash(x) AS _row_hash, x.*, b.version AS valid_from, NULL::BIGINT AS valid_to
-FROM main.{table} x, (SELECT version FROM history.bases WHERE table_name = '{table}') b
-WHERE NOT EXISTS (SELECT 1 FROM history.{table}_versions h
-                  WHERE h.valid_to IS NULL AND {match} AND h._row_hash = hash(x))
+SELECT hash(x) AS _row_hash, x.*, coalesce(h.valid_from, b.version) AS valid_from,
+       NULL::BIGINT AS valid_to
+FROM main.{table} x
+CROSS JOIN (SELECT version FROM history.bases WHERE table_name = '{table}') b
+LEFT JOIN history.{table}_since h ON {match} AND h._row_hash = hash(x)
 """
 ROW_HASHES = (
     "CREATE OR REPLACE TEMP TABLE {name} AS SELECT {keys}, hash(x) AS _row_hash FROM {relation} x"
+)
+# A scoped comparison reads the rows in scope once from each side, whole, with their hashes.
+SCOPED_ROWS = (
+    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT x.*, hash(x) AS _row_hash "
+    "FROM {relation} x WHERE {scope}"
 )
 # Row versions on one side only: ended (before, not after) and started (after, not before).
 ONE_SIDED = (
     "CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {side} x WHERE NOT EXISTS "
     "(SELECT 1 FROM {other} h WHERE {match} AND h._row_hash = x._row_hash)"
 )
-# An ended version that was valid since the base is stored now, with its whole row...
-END_BASE = (
-    "INSERT INTO history.{table}_versions BY NAME SELECT hash(x) AS _row_hash, x.*, "
-    "$base AS valid_from, $version AS valid_to FROM {before} x SEMI JOIN "
-    "(SELECT * FROM ended_rows e WHERE NOT EXISTS (SELECT 1 FROM history.{table}_versions h "
-    "WHERE h.valid_to IS NULL AND {match_e} AND h._row_hash = e._row_hash)) h "
-    "ON {match} AND h._row_hash = hash(x)"
+# An ended version is stored whole, valid from the version it started at (or the base); its
+# rows come from the comparison's own rows where it read them whole, else from the table before.
+ENDED = (
+    "INSERT INTO history.{table}_versions BY NAME SELECT x.*, "
+    "coalesce(h.valid_from, $base) AS valid_from, $version AS valid_to FROM {ended} x "
+    "LEFT JOIN history.{table}_since h ON {match} AND h._row_hash = x._row_hash"
 )
-# ... one stored as open is closed ...
-CLOSE_STORED = (
-    "UPDATE history.{table}_versions AS h SET valid_to = $version WHERE h.valid_to IS NULL "
-    "AND EXISTS (SELECT 1 FROM ended_rows x WHERE {match} AND x._row_hash = h._row_hash)"
+ENDED_ROWS = (
+    "(SELECT hash(x) AS _row_hash, x.* FROM {before} x "
+    "SEMI JOIN ended_rows h ON {match} AND h._row_hash = hash(x))"
 )
-# ... and every started version is stored open.
-OPEN_STARTED = (
-    "INSERT INTO history.{table}_versions BY NAME SELECT hash(x) AS _row_hash, x.*, "
-    "$version AS valid_from, NULL::BIGINT AS valid_to FROM {after} x "
-    "SEMI JOIN started_rows h ON {match} AND h._row_hash = hash(x)"
+# Their starts are forgotten, and every started version is valid from this one.
+SINCE_ENDED = (
+    "DELETE FROM history.{table}_since h WHERE EXISTS "
+    "(SELECT 1 FROM ended_rows x WHERE {match} AND x._row_hash = h._row_hash)"
 )
-# A scoped comparison reads the rows in scope once from each side, whole, with their hashes,
-# and stores ended and started versions from those rows (no table is read again).
-SCOPED_ROWS = (
-    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT x.*, hash(x) AS _row_hash "
-    "FROM {relation} x WHERE {scope}"
-)
-SCOPED_END_BASE = (
-    "INSERT INTO history.{table}_versions BY NAME SELECT x.*, $base AS valid_from, "
-    "$version AS valid_to FROM ended_rows x WHERE NOT EXISTS (SELECT 1 FROM "
-    "history.{table}_versions h WHERE h.valid_to IS NULL AND {match} AND h._row_hash = x._row_hash)"
-)
-SCOPED_OPEN_STARTED = (
-    "INSERT INTO history.{table}_versions BY NAME SELECT x.*, $version AS valid_from, "
-    "NULL::BIGINT AS valid_to FROM started_rows x"
+SINCE_STARTED = (
+    "INSERT INTO history.{table}_since SELECT {keys}, _row_hash, $version FROM started_rows"
 )
 # A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
 # the rewritten records can have ended or started versions (of the links: those in the scope).
@@ -185,8 +189,23 @@ def _start(con: duckdb.DuckDBPyConnection, table: str, version: int) -> int:
     else:
         sql_files.execute(con, START_STORED.format(table=table))
     sql_files.execute(con, "INSERT INTO history.bases VALUES (?, ?)", [table, version])
+    _since(con, table)
     sql_files.execute(con, HISTORY_VIEW.format(table=table, match=_match(table)))
     return version
+
+
+def _since(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Make ``history.<table>_since`` where it is missing, and the view that reads it.
+
+    An earlier release stored the open versions whole: each becomes the start it names.
+    """
+    if table_exists(con, f"{table}_since", schema="history"):
+        return
+    sql = {"table": table, "keys": ", ".join(_keys(table))}
+    sql_files.execute(con, START_SINCE.format(**sql))
+    for statement in SINCE_FROM_OPEN:
+        sql_files.execute(con, statement.format(**sql))
+    sql_files.execute(con, HISTORY_VIEW.format(table=table, match=_match(table)))
 
 
 _TYPE = re.compile(r"^[A-Z][A-Z0-9_ ,()\[\]]*$")
@@ -222,40 +241,31 @@ def _record_changes(
     scoped: bool,
     before: str,
 ) -> None:
-    """Store the row versions of ``table`` that ended or started with ``version``.
+    """Store the row versions of ``table`` that ended with ``version``; note those it started.
 
     ``before``: the table as it was before the run (a relation). ``scoped``: only the rows in
     ``SCOPES`` (or ``REWRITTEN``) can have changed.
     """
     sql = {"table": table, "keys": ", ".join(_keys(table)), "match": _match(table)}
-    params = {"base": base, "version": version}
-    if scoped:
+    ended = "ended_rows"
+    if scoped:  # the rows in scope, whole, from each side
         rewritten = SCOPES.get(table, REWRITTEN.format(table=table))
         for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
             sql_files.execute(
                 con, SCOPED_ROWS.format(name=name, relation=relation, scope=rewritten)
             )
-        _one_sided(con, sql)
-        sql_files.execute(con, SCOPED_END_BASE.format(**sql), params)
-        sql_files.execute(con, CLOSE_STORED.format(**sql), {"version": version})
-        sql_files.execute(con, SCOPED_OPEN_STARTED.format(**sql), {"version": version})
-        return
-    for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
-        sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, **sql))
-    _one_sided(con, sql)
-    end_base = END_BASE.format(before=before, match_e=_match(table, "e"), **sql)
-    sql_files.execute(con, end_base, params)
-    sql_files.execute(con, CLOSE_STORED.format(**sql), {"version": version})
-    sql_files.execute(con, OPEN_STARTED.format(after=f"main.{table}", **sql), {"version": version})
-
-
-def _one_sided(con: duckdb.DuckDBPyConnection, sql: dict[str, str]) -> None:
-    """``ended_rows`` and ``started_rows``: the row versions on one side only."""
+    else:  # every row's key and hash; the ended ones read whole from the table before
+        for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
+            sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, **sql))
+        ended = ENDED_ROWS.format(before=before, **sql)
     for name, side, other in (
         ("ended_rows", "before_rows", "after_rows"),
         ("started_rows", "after_rows", "before_rows"),
     ):
         sql_files.execute(con, ONE_SIDED.format(name=name, side=side, other=other, **sql))
+    sql_files.execute(con, ENDED.format(ended=ended, **sql), {"base": base, "version": version})
+    sql_files.execute(con, SINCE_ENDED.format(**sql))
+    sql_files.execute(con, SINCE_STARTED.format(**sql), {"version": version})
 
 
 def commit_version(
@@ -289,6 +299,7 @@ def commit_version(
         if table not in published:
             before = f"(SELECT * FROM main.{table} LIMIT 0)"
         scoped = table in changed_only
+        _since(con, table)
         _evolve(con, table)
         _record_changes(con, table, bases[table], version, scoped=scoped, before=before)
     return version

@@ -100,6 +100,7 @@ def test_a_history_stored_whole_by_an_earlier_release_carries_on(tmp_path):
         for table in history.as_of(con, 1):
             con.execute(f"DROP VIEW history.{table}")
             con.execute(f"DROP TABLE history.{table}_versions")
+            con.execute(f"DROP TABLE history.{table}_since")
             con.execute(
                 f"CREATE TABLE history.{table} AS SELECT hash(x) AS _row_hash, x.*, "
                 f"1::BIGINT AS valid_from, NULL::BIGINT AS valid_to FROM main.{table} x"
@@ -109,6 +110,34 @@ def test_a_history_stored_whole_by_an_earlier_release_carries_on(tmp_path):
     second = sync_folder(tmp_path / "day1", store, SETTINGS)
     seen[second.version] = live_state(store)
     assert_every_version_comes_back(store, seen)
+
+
+def test_open_versions_stored_whole_by_an_earlier_release_become_starts(daily, tmp_path):
+    store, seen, files = daily
+    with store.writer() as con:  # the earlier layout: changed live rows stored whole, open
+        for table in history.as_of(con, 1):
+            keys = " AND ".join(f"x.{k} = h.{k}" for k in history._keys(table))
+            con.execute(
+                f"INSERT INTO history.{table}_versions BY NAME SELECT hash(x) AS _row_hash, x.*, "
+                f"h.valid_from, NULL::BIGINT AS valid_to FROM main.{table} x "
+                f"JOIN history.{table}_since h ON {keys} AND h._row_hash = hash(x)"
+            )
+            con.execute(f"DROP VIEW history.{table}")
+            con.execute(f"DROP TABLE history.{table}_since")
+        opened = con.execute(
+            "SELECT count(*) FROM history.users_versions WHERE valid_to IS NULL"
+        ).fetchall()[0][0]
+    assert opened > 0  # the days changed users after the first load
+    write(next_day(files, every=20), tmp_path / "day4")
+    outcome = sync_folder(tmp_path / "day4", store, SETTINGS)
+    seen[outcome.version] = live_state(store)
+    assert_every_version_comes_back(store, seen)
+    with store.reader() as con:
+        still_open = con.execute(
+            "SELECT count(*) FROM history.users_versions WHERE valid_to IS NULL"
+        ).fetchall()[0][0]
+        starts = con.execute("SELECT count(*) FROM history.users_since").fetchall()[0][0]
+    assert still_open == 0 and starts >= opened // 2
 
 
 def test_a_commit_without_the_state_before_the_run_is_refused(daily):

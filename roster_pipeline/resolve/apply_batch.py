@@ -38,7 +38,14 @@ class ApplyResult:
     findings: pl.DataFrame
     rewritten_changed_only: tuple[str, ...] = ()
     """Tables where only the records of ``changed_<table>`` were rewritten (of the links: those
-    in ``quiet_rows.LINK_SCOPE``)."""
+    in ``quiet_rows.LINK_SCOPE``); the rows they replaced are in ``REPLACED`` and the rows
+    written in ``WRITTEN`` (the links aside)."""
+
+
+REPLACED = "replaced_{table}"
+"""The live rows a run rewrote, whole, as they were before it (``_rid``: their row id)."""
+WRITTEN = "written_{table}"
+"""The rows a run wrote in their place, whole, in the live table's columns."""
 
 
 def empty_validated(kind: str) -> pl.DataFrame:
@@ -385,15 +392,27 @@ def _write_changed(
     if _other_identity(con, table, identity):
         return False
     changed = f"(SELECT sourced_id FROM changed_{table})"
-    sql_files.execute(con, f"DELETE FROM main.{table} WHERE sourced_id IN {changed}")
+    replaced, written = REPLACED.format(table=table), WRITTEN.format(table=table)
+    # the table is read once: the rows replaced are kept (history's ended versions), then
+    # deleted by row id; the rows written are kept too (its started ones)
     sql_files.execute(
         con,
-        f"INSERT INTO main.{table} BY NAME "
+        f"CREATE OR REPLACE TEMP TABLE {replaced} AS SELECT rowid AS _rid, * "
+        f"FROM main.{table} WHERE sourced_id IN {changed}",
+    )
+    sql_files.execute(con, f"DELETE FROM main.{table} WHERE rowid IN (SELECT _rid FROM {replaced})")
+    sql_files.execute(
+        con, f"CREATE OR REPLACE TEMP TABLE {written} AS SELECT * FROM main.{table} LIMIT 0"
+    )
+    sql_files.execute(
+        con,
+        f"INSERT INTO {written} BY NAME "
         "SELECT CAST($tenant AS VARCHAR) AS tenant_id, CAST($app AS VARCHAR) AS application_id, "
         f"s.batch_id, {_columns(spec)}, s.extensions FROM stage_{table} s "
         f"WHERE s._ok AND s.sourced_id IN {changed}",
         identity,
     )
+    sql_files.execute(con, f"INSERT INTO main.{table} SELECT * FROM {written}")
     written = sql_files.execute(con, f"SELECT count(*) FROM main.{table}")[0][0]
     if written != rows:  # every live record has a staged row; if not, rewrite the whole table
         return False

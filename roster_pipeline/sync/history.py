@@ -22,7 +22,7 @@ import re
 
 import duckdb
 
-from roster_pipeline.resolve import quiet_rows, sql_files
+from roster_pipeline.resolve import apply_batch, quiet_rows, sql_files
 from roster_pipeline.sync.changes import table_exists
 from roster_pipeline.tables import ROSTER_TABLES
 from roster_pipeline.warehouse import PUBLISHED
@@ -101,8 +101,12 @@ SINCE_STARTED = (
     "INSERT INTO history.{table}_since SELECT {keys}, _row_hash, $version FROM started_rows"
 )
 # A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
-# the rewritten records can have ended or started versions (of the links: those in the scope).
-REWRITTEN = "x.sourced_id IN (SELECT sourced_id FROM changed_{table})"
+# the rewritten records can have ended or started versions, and the write kept both sides
+# (apply_batch.REPLACED, WRITTEN); of the links, only those in the scope, read from each side.
+REWRITTEN = (
+    f"(SELECT * EXCLUDE (_rid) FROM {apply_batch.REPLACED})",
+    apply_batch.WRITTEN,
+)
 SCOPES = {"student_guardians": quiet_rows.LINK_SCOPE}
 AS_OF = (
     "(SELECT * EXCLUDE (" + _HIDDEN + ") FROM history.{table} "
@@ -244,16 +248,17 @@ def _record_changes(
     """Store the row versions of ``table`` that ended with ``version``; note those it started.
 
     ``before``: the table as it was before the run (a relation). ``scoped``: only the rows in
-    ``SCOPES`` (or ``REWRITTEN``) can have changed.
+    ``SCOPES`` (or those ``REWRITTEN``) can have changed.
     """
     sql = {"table": table, "keys": ", ".join(_keys(table)), "match": _match(table)}
     ended = "ended_rows"
     if scoped:  # the rows in scope, whole, from each side
-        rewritten = SCOPES.get(table, REWRITTEN.format(table=table))
-        for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
-            sql_files.execute(
-                con, SCOPED_ROWS.format(name=name, relation=relation, scope=rewritten)
-            )
+        scope = SCOPES.get(table, "true")
+        sides = (before, f"main.{table}")
+        if table not in SCOPES:  # the rows the write replaced, and those it wrote
+            sides = tuple(side.format(table=table) for side in REWRITTEN)
+        for name, relation in zip(("before_rows", "after_rows"), sides, strict=True):
+            sql_files.execute(con, SCOPED_ROWS.format(name=name, relation=relation, scope=scope))
     else:  # every row's key and hash; the ended ones read whole from the table before
         for name, relation in (("before_rows", before), ("after_rows", f"main.{table}")):
             sql_files.execute(con, ROW_HASHES.format(name=name, relation=relation, **sql))

@@ -2,12 +2,12 @@
 
 Each rule counts the rows that break it (zero on a sound roster). An apply records the counts
 of the version it makes in ``integrity_counts``, in its own transaction. Where the version
-before had none and the run rewrote only the records of ``changed_<table>`` (and the guardian
-links of ``next_links``), a rule that says so is asked only of the rows the run could have made
-break it (``Rule.touched``): every other row is as it was, with what it refers to as it was.
-Anywhere else, and for the rules whose tables are as cheap to read whole, the rule is asked of
-the whole tables. Only the pipeline writes the file (one writer), so a version's counts are
-what its tables hold.
+before had none and the run rewrote only the records of ``changed_<table>``, each written
+again (``apply_batch.WRITTEN``), and the guardian links of ``next_links``, a rule that says so
+is asked only of the rows the run could have made break it (``Rule.touched``): every other row
+is as it was, with what it refers to as it was. Anywhere else, and for the rules whose tables
+are as cheap to read whole, the rule is asked of the whole tables. Only the pipeline writes the
+file (one writer), so a version's counts are what its tables hold.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve import apply_batch, sql_files
 from roster_pipeline.tables import ROSTER_TABLES
 
 CREATE_COUNTS = (
@@ -38,8 +38,8 @@ class Rule:
     description: str
     sql: str
     touched: dict[str, str] = field(default_factory=dict)
-    """Table -> which of its rows a run could have made break the rule (SQL); none: the rule is
-    asked of the whole tables (where reading them is as cheap as finding those rows)."""
+    """Table -> the rows of it a run could have made break the rule (a relation); none: the
+    rule is asked of the whole tables (where reading them is as cheap as finding those rows)."""
 
     def whole(self) -> str:
         """The count over the whole tables."""
@@ -47,21 +47,27 @@ class Rule:
 
     def narrowed(self) -> str:
         """The count over the rows a run could have made break the rule."""
-        rows = {t: f"(SELECT * FROM {t} WHERE {w})" for t, w in self.touched.items()}
-        return self.sql.format(**{t: rows.get(t, t) for t in (*_TABLES, _LINKS)})
+        return self.sql.format(**{t: self.touched.get(t, t) for t in (*_TABLES, _LINKS)})
 
 
 def _rewritten(table: str) -> str:
-    return f"sourced_id IN (SELECT sourced_id FROM changed_{table})"
+    """The live rows of the records the run rewrote (all of them, should an id repeat)."""
+    return f"(SELECT * FROM {table} WHERE sourced_id IN (SELECT sourced_id FROM changed_{table}))"
+
+
+def _written(table: str) -> str:
+    """The rows the run wrote (a reference breaks only there: no id leaves a table)."""
+    return apply_batch.WRITTEN.format(table=table)
 
 
 # A link a run could have made break a rule: one it rewrote (next_links), or one of a user it
 # rewrote (a user's status can change; an id never leaves).
 _LINKS_TOUCHED = (
+    f"(SELECT * FROM {_LINKS} WHERE "
     "student_sourced_id IN (SELECT sourced_id FROM changed_users) "
     "OR guardian_sourced_id IN (SELECT sourced_id FROM changed_users) "
     "OR EXISTS (SELECT 1 FROM next_links n WHERE n.student = student_sourced_id "
-    "AND n.guardian = guardian_sourced_id AND n.source = source)"
+    "AND n.guardian = guardian_sourced_id AND n.source = source))"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -71,6 +77,7 @@ RULES: tuple[Rule, ...] = (
         "Every enrollment's user is in users.",
         "SELECT count(*) FROM {enrollments} e "
         "ANTI JOIN users u ON u.sourced_id = e.user_sourced_id",
+        {"enrollments": _written("enrollments")},
     ),
     Rule(
         "enrollments",
@@ -78,12 +85,14 @@ RULES: tuple[Rule, ...] = (
         "Every enrollment's class is in classes.",
         "SELECT count(*) FROM {enrollments} e "
         "ANTI JOIN classes c ON c.sourced_id = e.class_sourced_id",
+        {"enrollments": _written("enrollments")},
     ),
     Rule(
         "classes",
         "classes_schools_exist",
         "Every class's school is in orgs.",
         "SELECT count(*) FROM {classes} c ANTI JOIN orgs o ON o.sourced_id = c.school_sourced_id",
+        {"classes": _written("classes")},
     ),
     Rule(
         "users",
@@ -91,6 +100,7 @@ RULES: tuple[Rule, ...] = (
         "Every organisation a user belongs to is in orgs.",
         "SELECT count(*) FROM (SELECT unnest(org_sourced_ids) AS org FROM {users}) x "
         "ANTI JOIN orgs o ON o.sourced_id = x.org",
+        {"users": _written("users")},
     ),
     Rule(
         "student_guardians",
@@ -170,13 +180,23 @@ def record(
             [version - 1],
         )
     )
-    narrow = set(ROSTER_TABLES) <= set(rewritten_changed_only)
+    narrow = set(ROSTER_TABLES) <= set(rewritten_changed_only) and _ids_kept(con)
     counts = {}
     for rule in RULES:
         asked = rule.narrowed() if narrow and rule.touched and before.get(rule.name) == 0 else None
         counts[rule.name] = int(sql_files.execute(con, asked or rule.whole())[0][0])
     _insert(con, version, counts)
     return counts
+
+
+def _ids_kept(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every record the run rewrote was written again (no id left a table)."""
+    lost = " + ".join(
+        f"(SELECT count(*) FROM {apply_batch.REPLACED.format(table=t)} r "
+        f"ANTI JOIN {apply_batch.WRITTEN.format(table=t)} w ON w.sourced_id = r.sourced_id)"
+        for t in ROSTER_TABLES
+    )
+    return not sql_files.execute(con, f"SELECT {lost}")[0][0]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, version: int, counts: dict[str, int]) -> None:

@@ -39,6 +39,24 @@ BREAKS = {
         ],
         [("users", "SELECT student_sourced_id FROM gone")],
     ),
+    # a reference that breaks is on a row the run wrote (no id leaves a table)
+    **{
+        rule: (
+            [
+                "CREATE TEMP TABLE bent AS "
+                + FIRST_ACTIVE.format(column="sourced_id", table=table),
+                f"UPDATE {table} SET {column} = {nowhere} "
+                "WHERE sourced_id = (SELECT sourced_id FROM bent)",
+            ],
+            [(table, "SELECT sourced_id FROM bent")],
+        )
+        for rule, table, column, nowhere in (
+            ("enrollments_users_exist", "enrollments", "user_sourced_id", "'nobody'"),
+            ("enrollments_classes_exist", "enrollments", "class_sourced_id", "'no-class'"),
+            ("classes_schools_exist", "classes", "school_sourced_id", "'no-school'"),
+            ("users_orgs_exist", "users", "org_sourced_ids", "['no-school']"),
+        )
+    },
     **{
         f"{table}_ids_unique": (
             [f"INSERT INTO {table} SELECT * FROM {table} ORDER BY sourced_id LIMIT 1"],
@@ -61,6 +79,7 @@ def test_the_touched_rows_have_what_the_whole_tables_have(clean_load, tmp_path, 
     with duckdb.connect(str(broken)) as con:
         for table in ROSTER_TABLES:
             con.execute(f"CREATE TEMP TABLE changed_{table} (sourced_id VARCHAR)")
+            con.execute(f"CREATE TEMP TABLE written_{table} AS FROM {table} LIMIT 0")
         con.execute(
             "CREATE TEMP TABLE next_links (student VARCHAR, guardian VARCHAR, source VARCHAR)"
         )
@@ -71,6 +90,11 @@ def test_the_touched_rows_have_what_the_whole_tables_have(clean_load, tmp_path, 
         for table, ids in rewritten:
             target = "next_links" if table == "next_links" else f"changed_{table}"
             con.execute(f"INSERT INTO {target} {ids}")
+            if table != "next_links":  # the rows it wrote, as they now are
+                con.execute(
+                    f"INSERT INTO written_{table} SELECT DISTINCT ON (sourced_id) * FROM {table} "
+                    f"WHERE sourced_id IN ({ids})"
+                )
         whole = con.execute(rule.whole()).fetchall()[0][0]
         assert whole >= 1
         assert con.execute(rule.narrowed()).fetchall()[0][0] == whole
@@ -101,3 +125,14 @@ def test_counts_are_asked_of_the_whole_tables_after_a_version_that_recorded_none
     second = sync_folder(folders[1], Warehouse(db), SyncSettings())
     with duckdb.connect(str(db), read_only=True) as con:
         assert integrity.recorded(con, second.version)["enrollments_ids_unique"] == 1
+
+
+def test_a_run_that_did_not_write_a_record_again_asks_the_whole_tables(clean_load):
+    with duckdb.connect(str(clean_load), read_only=True) as con:
+        for table in ROSTER_TABLES:
+            first = f"SELECT rowid AS _rid, * FROM {table} LIMIT 1"
+            con.execute(f"CREATE TEMP TABLE replaced_{table} AS {first}")
+            con.execute(f"CREATE TEMP TABLE written_{table} AS SELECT * FROM {table} LIMIT 1")
+        assert integrity._ids_kept(con)
+        con.execute("DELETE FROM written_users")  # a user rewritten and not written again
+        assert not integrity._ids_kept(con)

@@ -13,7 +13,7 @@ state in temp tables; ``write_live`` writes it, in the caller's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
@@ -230,6 +230,7 @@ def stage_batch(
     *,
     manage_guardians: bool = True,
     identity: dict[str, str] | None = None,
+    release_frames: bool = False,
 ) -> None:
     """Build the next state in ``stage_<table>`` (rows with ``_ok``) and ``guardian_links``.
 
@@ -238,7 +239,8 @@ def stage_batch(
     links the roster made earlier are deactivated): guardians come from guardians.csv uploads.
     ``next_links`` holds the links of the next state the batch may change, with their status.
     ``identity`` (``tenant``, ``app``): the run's; a live table of another is rewritten whole,
-    so no row is left quiet.
+    so no row is left quiet. ``release_frames``: once staged, ``validated``'s frames and hashes
+    are let go (emptied), so a large district's rows are not held twice through the run.
     """
     sql_files.run(con, "write_tables")  # the live link table the stable limit reads
     batch_findings = findings.concat(
@@ -259,6 +261,10 @@ def stage_batch(
     )
     for kind in LOAD_ORDER:
         _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch, leave_quiet)
+        vf = validated.get(kind)
+        if release_frames and vf is not None:  # staged: the next file's rows take its place
+            hashes = vf.hashes.clear() if vf.hashes is not None else None
+            validated[kind] = replace(vf, frame=vf.frame.clear(), hashes=hashes)
     quiet_rows.pull_dependents(con, batch.batch_id)
     quiet_rows.measure(con)
     quiet_rows.create_next_views(con)

@@ -92,6 +92,8 @@ LIVE = "live"
 """``live-<stamp>.parquet``: the ids of the memo's rows that are not their live record."""
 OTHERS = "others"
 """``others-<stamp>.parquet``: the ids of live records neither in the memo nor deactivated."""
+ASIDE = "aside"
+"""``aside-<pid>.parquet``: a run's clean rows, written before it is published (``set_aside``)."""
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,8 @@ class RowMemo:
         self.region = region
         self._known: dict[str, pl.DataFrame] = {}
         self._lock = threading.Lock()
+        self._aside: dict[str, tuple[Path, int] | None] = {}
+        """Kind -> its clean rows written ahead (``set_aside``) and how many; None: failed."""
 
     def key(self, context: str) -> str:
         """The stored form of a file's context (with the region and the code)."""
@@ -380,6 +384,32 @@ class RowMemo:
             if shared != "0":
                 con.unregister("read_ids")
 
+    def set_aside(self, validated: ValidatedBatch) -> None:
+        """Write each file's clean rows now, for ``keep`` to take once the run is published.
+
+        Then the memo needs none of the batch's frames (``stage_batch`` can let them go before
+        the run's largest work); a part is renamed into place, not written again. Never raises:
+        a kind whose rows could not be written is forgotten by ``keep``.
+        """
+        for kind, vf in validated.files.items():
+            try:
+                self._aside[kind] = self._set_aside_file(vf)
+            except (OSError, pl.exceptions.PolarsError) as err:
+                log.warning("row memo of %s not set aside (%s)", kind, type(err).__name__)
+                self._aside[kind] = None
+
+    def _set_aside_file(self, vf: ValidatedFile) -> tuple[Path, int] | None:
+        if vf.context is None or vf.hashes is None or not vf.usable:
+            return None  # forgotten
+        folder = self._dir(vf.kind, self.key(vf.context))
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob(f"{ASIDE}-*.parquet"):  # a killed run's
+            stale.unlink()
+        kept = _kept(vf)
+        path = folder / f"{ASIDE}-{os.getpid()}.parquet"
+        _write(path, _clean(vf, kept))
+        return path, vf.frame.select(kept.sum()).item()
+
     def keep(self, validated: ValidatedBatch, mark: LiveMark | None = None) -> None:
         """Remember the batch's rows that had no finding, per file kind; never raises.
 
@@ -400,26 +430,33 @@ class RowMemo:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _keep_file(self, vf: ValidatedFile, mark: LiveMark | None) -> None:
-        if vf.context is None or vf.hashes is None or not vf.usable:
+        aside = self._aside.pop(vf.kind, False)
+        if vf.context is None or vf.hashes is None or not vf.usable or aside is None:
             self._forget(vf.kind)
             return
         key = self.key(vf.context)
         folder = self._dir(vf.kind, key)
         self._forget(vf.kind, but=folder)
-        noted = vf.findings.filter(pl.col("file") == vf.file).get_column("line").drop_nulls()
-        kept = pl.col("_ok") & ~pl.col("_line").is_in(noted.implode())
+        if aside is False:  # not set aside: from the frame
+            kept = _kept(vf)
+            clean, added, source = _clean(vf, kept), vf.frame.select(kept.sum()).item(), None
+        else:
+            source, added = aside
+            clean = pl.scan_parquet(source)
         # what the memo says of the live records goes first: no rows under a stale word
         before = self._not_live(folder, mark)
         for stale in [*folder.glob(f"{LIVE}-*.parquet"), *folder.glob(f"{OTHERS}-*.parquet")]:
             stale.unlink()
-        self._write_rows(vf, key, folder, kept)
+        read_now = None  # nothing applied: the rows read now are not live either
+        if before is not None:
+            read_now = clean.select("sourced_id").collect().get_column("sourced_id")
+        self._write_rows(vf, key, folder, clean, added, source)
         if mark is None or mark.stamp == "":
             return
         table = SPECS[vf.kind].table
         if mark.applied:
             not_live = mark.not_as_read.get(table)
-        elif before is not None:  # nothing applied: the rows read now are not live either
-            read_now = vf.frame.filter(kept).get_column("sourced_id")
+        elif before is not None and read_now is not None:
             not_live = pl.concat([before, read_now]).unique()
         else:
             return
@@ -442,18 +479,19 @@ class RowMemo:
         except (OSError, pl.exceptions.PolarsError):
             return None
 
-    def _write_rows(self, vf: ValidatedFile, key: str, folder: Path, kept: pl.Expr) -> None:
-        """Write the batch's clean rows as a new part (or every row again as one)."""
-        added = vf.frame.select(kept.sum()).item()
-        frame, hashes = vf.frame.lazy(), vf.hashes
-        if vf.frame.height == hashes.height and vf.frame["_line"].equals(hashes["_line"]):
-            frame = frame.with_columns(hashes["h1"], hashes["h2"])  # row for row: no join
-        else:
-            frame = frame.join(hashes.lazy(), on="_line")
-        # lazy: streamed into its part, not copied whole (a first load's every row)
-        clean = frame.filter(kept).select(
-            "h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2")
-        )
+    def _write_rows(
+        self,
+        vf: ValidatedFile,
+        key: str,
+        folder: Path,
+        clean: pl.LazyFrame,
+        added: int,
+        source: Path | None,
+    ) -> None:
+        """Write the batch's ``added`` clean rows as a new part (or every row again as one).
+
+        ``source``: the file ``clean`` is read from (set aside), renamed where it is the part.
+        """
         known = self._known.get(vf.kind, _no_hashes())
         recognised = vf.known.select("h1", "h2") if vf.known is not None else _no_hashes()
         parts = self._parts(vf.kind, key)
@@ -462,18 +500,22 @@ class RowMemo:
             if not recognised.is_empty():  # one part again: the rows still known, and the new
                 still = pl.scan_parquet(parts).join(recognised.lazy(), on=["h1", "h2"], how="semi")
                 clean = pl.concat([still, clean], how="diagonal_relaxed")
-            _write(folder / "rows-1.parquet", clean)
+                _write(folder / "rows-1.parquet", clean)
+            else:
+                _place(clean, source, folder / "rows-1.parquet")
             for stale in self._parts(vf.kind, key) + self._parts(vf.kind, key, "gone"):
                 if stale.name != "rows-1.parquet":
                     stale.unlink()
-            return
-        # after every part, rows or gone (a batch that adds no rows still writes a gone part)
-        number = max(map(_number, parts + self._parts(vf.kind, key, "gone"))) + 1
-        gone = without(known, recognised).collect()
-        if gone.height:
-            _write(folder / f"gone-{number}.parquet", gone)
-        if added:
-            _write(folder / f"rows-{number}.parquet", clean)
+        else:
+            # after every part, rows or gone (a batch that adds no rows still writes a gone part)
+            number = max(map(_number, parts + self._parts(vf.kind, key, "gone"))) + 1
+            gone = without(known, recognised).collect()
+            if gone.height:
+                _write(folder / f"gone-{number}.parquet", gone)
+            if added:
+                _place(clean, source, folder / f"rows-{number}.parquet")
+        if source is not None:
+            source.unlink(missing_ok=True)
 
     @staticmethod
     def _compact(parts: list[Path], after: int) -> bool:
@@ -482,6 +524,32 @@ class RowMemo:
             return True
         held = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in parts)
         return held > COMPACT_ABOVE * after
+
+
+def _kept(vf: ValidatedFile) -> pl.Expr:
+    """The rows of ``vf.frame`` the memo keeps: validated without a finding."""
+    noted = vf.findings.filter(pl.col("file") == vf.file).get_column("line").drop_nulls()
+    return pl.col("_ok") & ~pl.col("_line").is_in(noted.implode())
+
+
+def _clean(vf: ValidatedFile, kept: pl.Expr) -> pl.LazyFrame:
+    """The ``kept`` rows of ``vf`` as the memo stores them: ``h1``, ``h2`` and the columns."""
+    frame, hashes = vf.frame.lazy(), vf.hashes
+    assert hashes is not None
+    if vf.frame.height == hashes.height and vf.frame["_line"].equals(hashes["_line"]):
+        frame = frame.with_columns(hashes["h1"], hashes["h2"])  # row for row: no join
+    else:
+        frame = frame.join(hashes.lazy(), on="_line")
+    # lazy: streamed into its part, not copied whole (a first load's every row)
+    return frame.filter(kept).select("h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2"))
+
+
+def _place(rows: pl.LazyFrame, source: Path | None, path: Path) -> None:
+    """Make ``path`` the part of ``rows``: ``source`` renamed if they were set aside there."""
+    if source is None:
+        _write(path, rows)
+    else:
+        os.replace(source, path)
 
 
 def _write(path: Path, frame: pl.DataFrame | pl.LazyFrame) -> None:

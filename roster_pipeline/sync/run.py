@@ -197,8 +197,12 @@ def sync_validated(
     mode: str = "apply",
     action: str = "run",
     run_id: str | None = None,
+    release_frames: bool = False,
 ) -> SyncOutcome:
-    """Plan a validated batch and preview, apply, hold, approve or discard it (one transaction)."""
+    """Plan a validated batch and preview, apply, hold, approve or discard it (one transaction).
+
+    ``release_frames``: the batch's frames are let go once staged (see ``stage_batch``).
+    """
     if mode not in MODES or action not in ACTIONS:
         raise SyncRefusedError(f"mode must be one of {MODES} and action one of {ACTIONS}.")
     if action != "run" and mode != "apply":
@@ -220,6 +224,7 @@ def sync_validated(
         validated.files,
         manage_guardians=settings.manage_guardians,
         identity={"tenant": settings.tenant_id, "app": settings.application_id},
+        release_frames=release_frames,
     )
     not_compared = changes.plan(con, settings)
     counts = changes.count(con)
@@ -410,7 +415,11 @@ def sync_folder(
                 return outcome
         stamp = history.version_stamp(con)
         read.append(read_validated(con, folder, settings.region, scope_school, limits, memo, stamp))
-        outcome = sync_validated(con, read[0], settings, mode=mode, action=action, run_id=run_id)
+        if memo is not None:  # its rows written now: the frames go once staged
+            memo.set_aside(read[0])
+        outcome = sync_validated(
+            con, read[0], settings, mode=mode, action=action, run_id=run_id, release_frames=True
+        )
         outcome.rows_recognised = rows_recognised(read[0])
         if memo is not None:  # which of the rows the memo keeps are now their live records
             applied = outcome.status == "applied"

@@ -351,3 +351,55 @@ def test_without_takes_away_exactly_the_pairs_given(these):
     expected = rows.join(drop, on=["h1", "h2"], how="anti").sort("h1", "h2")
     assert without(rows, drop).collect().sort("h1", "h2").equals(expected)
     assert without(rows, drop).collect().height == rows.height - len(set(these) & set(rows.rows()))
+
+
+def test_a_run_that_fails_after_setting_its_rows_aside_leaves_the_memo_as_it_was(
+    tmp_path, monkeypatch
+):
+    """A run writes its clean rows aside before its largest work and lets its frames go once
+    staged; failing after that, it leaves the memo's parts as they were, and the next run
+    takes no row from what was set aside."""
+    from roster_pipeline.sync import changes
+
+    db = tmp_path / "memo.duckdb"
+    store, settings = Warehouse(db), SETTINGS["defaults"]
+    first = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    assert sync_folder(first, store, settings, carry_over=False).status == "applied"
+    parts = {p: p.read_bytes() for p in memo_path(db).rglob("*.parquet")}
+    assert {p.name for p in parts} >= {"rows-1.parquet"}
+    assert not any(p.name.startswith("aside-") for p in parts)  # renamed into place
+    renamed = _batch(tmp_path / "drop" / "tue", _users(ANA, BEN.replace("Ben", "Bo"), TEACHER))
+    plan = changes.plan
+    staged: list[int] = []
+
+    def failing(con, run_settings):
+        staged.append(con.sql("SELECT count(*) FROM stage_users WHERE _ok").fetchall()[0][0])
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(changes, "plan", failing)
+    with pytest.raises(RuntimeError):
+        sync_folder(renamed, store, settings, carry_over=False)
+    assert staged[0] > 0  # it failed after staging, with its rows set aside
+    after = {p: p.read_bytes() for p in memo_path(db).rglob("*.parquet")}
+    assert {p: b for p, b in after.items() if not p.name.startswith("aside-")} == parts
+    assert any(p.name.startswith("aside-") for p in after)
+    monkeypatch.setattr(changes, "plan", plan)
+    _, memo = _both_ways([first, renamed], settings, tmp_path / "again")
+    again = sync_folder(renamed, store, settings, carry_over=False)
+    assert (again.status, again.rows_recognised) == ("applied", memo[1].rows_recognised)
+    assert again.counts.n("users", "updated") == 1 and again.counts.n("users", "deactivated") == 1
+    assert not any(p.name.startswith("aside-") for p in memo_path(db).rglob("*.parquet"))
+
+
+def test_a_staged_batch_lets_its_frames_go(tmp_path):
+    from roster_pipeline.resolve.apply_batch import stage_batch
+    from roster_pipeline.resolve.row_memo import read_validated
+
+    batch = _batch(tmp_path / "drop" / "mon", _users(ANA, BEN, GUARDIAN, TEACHER))
+    with duckdb.connect() as con:
+        validated = read_validated(con, batch, "US", None, None, None)
+        assert validated.files["users"].frame.height == 4
+        stage_batch(con, validated.batch, validated.files, release_frames=True)
+        assert con.sql("SELECT count(*) FROM stage_users WHERE _ok").fetchall() == [(4,)]
+    assert {vf.frame.height for vf in validated.files.values()} == {0}
+    assert {vf.hashes.height for vf in validated.files.values() if vf.hashes is not None} == {0}

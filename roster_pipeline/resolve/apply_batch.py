@@ -70,7 +70,7 @@ def _live_columns(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
 def same(row: str = "") -> str:
     """SQL: the staged row (alias ``row``) is its live record, known without comparing it.
 
-    It was recognised from the row memo, which says it is live as it stands (``row_memo.LIVE``),
+    It was recognised from the row memo, which says it is live as it stands (``live_marks.LIVE``),
     and nothing changed it since it was staged: every ``UPDATE`` of a staged row's values sets
     ``_untouched = false``.
     """

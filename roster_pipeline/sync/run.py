@@ -27,15 +27,8 @@ from roster_pipeline.resolve.apply_batch import (
     stage_batch,
     write_live,
 )
-from roster_pipeline.resolve.row_memo import (
-    LiveMark,
-    RowMemo,
-    memo_path,
-    not_as_read,
-    others,
-    read_validated,
-    rows_recognised,
-)
+from roster_pipeline.resolve.live_marks import LiveMark, not_as_read, others
+from roster_pipeline.resolve.row_memo import RowMemo, memo_path, read_validated, rows_recognised
 from roster_pipeline.schemas.validate_file import ValidatedBatch
 from roster_pipeline.sync import (
     change_log,

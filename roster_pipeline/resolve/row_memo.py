@@ -333,18 +333,16 @@ class RowMemo:
 
     def _keep_file(self, vf: ValidatedFile, mark: LiveMark | None) -> None:
         aside = self._aside.pop(vf.kind, False)
-        if vf.context is None or vf.hashes is None or not vf.usable or aside is None:
+        if aside is False:  # not set aside before the run: now
+            aside = self._set_aside_file(vf)
+        if vf.context is None or aside is None:
             self._forget(vf.kind)
             return
         key = self.key(vf.context)
         folder = self._dir(vf.kind, key)
         self._forget(vf.kind, but=folder)
-        if aside is False:  # not set aside: from the frame
-            kept = _kept(vf)
-            clean, added, source = _clean(vf, kept), vf.frame.select(kept.sum()).item(), None
-        else:
-            source, added = aside
-            clean = pl.scan_parquet(source)
+        source, added = aside
+        clean = pl.scan_parquet(source)
         # what the memo says of the live records goes first: no rows under a stale word
         before = self._not_live(folder, mark)
         for stale in [*folder.glob(f"{LIVE}-*.parquet"), *folder.glob(f"{OTHERS}-*.parquet")]:
@@ -388,7 +386,7 @@ class RowMemo:
         folder: Path,
         clean: pl.LazyFrame,
         added: int,
-        source: Path | None,
+        source: Path,
     ) -> None:
         """Write the batch's ``added`` clean rows as a new part (or every row again as one).
 
@@ -404,7 +402,7 @@ class RowMemo:
                 clean = pl.concat([still, clean], how="diagonal_relaxed")
                 _write(folder / "rows-1.parquet", clean)
             else:
-                _place(clean, source, folder / "rows-1.parquet")
+                os.replace(source, folder / "rows-1.parquet")
             for stale in self._parts(vf.kind, key) + self._parts(vf.kind, key, "gone"):
                 if stale.name != "rows-1.parquet":
                     stale.unlink()
@@ -415,9 +413,8 @@ class RowMemo:
             if gone.height:
                 _write(folder / f"gone-{number}.parquet", gone)
             if added:
-                _place(clean, source, folder / f"rows-{number}.parquet")
-        if source is not None:
-            source.unlink(missing_ok=True)
+                os.replace(source, folder / f"rows-{number}.parquet")
+        source.unlink(missing_ok=True)
 
     @staticmethod
     def _compact(parts: list[Path], after: int) -> bool:
@@ -444,14 +441,6 @@ def _clean(vf: ValidatedFile, kept: pl.Expr) -> pl.LazyFrame:
         frame = frame.join(hashes.lazy(), on="_line")
     # lazy: streamed into its part, not copied whole (a first load's every row)
     return frame.filter(kept).select("h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2"))
-
-
-def _place(rows: pl.LazyFrame, source: Path | None, path: Path) -> None:
-    """Make ``path`` the part of ``rows``: ``source`` renamed if they were set aside there."""
-    if source is None:
-        _write(path, rows)
-    else:
-        os.replace(source, path)
 
 
 def _write(path: Path, frame: pl.DataFrame | pl.LazyFrame) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from roster_pipeline.resolve import apply_batch, sql_files
+from roster_pipeline.sync.changes import table_exists
 from roster_pipeline.tables import ROSTER_TABLES
 
 CREATE_COUNTS = (
@@ -152,14 +153,6 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    query = (
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ? AND NOT temporary"
-    )
-    return bool(sql_files.execute(con, query, [table])[0][0])
-
-
 def whole_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Every rule's violations in the whole tables (an apply makes every one of them)."""
     return {rule.name: int(sql_files.execute(con, rule.whole())[0][0]) for rule in RULES}
@@ -206,7 +199,7 @@ def _insert(con: duckdb.DuckDBPyConnection, version: int, counts: dict[str, int]
 
 def carry(con: duckdb.DuckDBPyConnection, version: int) -> None:
     """Record for ``version``, which changed no row, the counts of the version before it."""
-    if _table_exists(con, "integrity_counts"):
+    if table_exists(con, "integrity_counts"):
         sql_files.execute(
             con,
             "INSERT INTO integrity_counts SELECT $version, check_name, violations "
@@ -217,7 +210,7 @@ def carry(con: duckdb.DuckDBPyConnection, version: int) -> None:
 
 def recorded(con: duckdb.DuckDBPyConnection, version: int) -> dict[str, int] | None:
     """The counts recorded with ``version`` (None: none were, e.g. an upload made it)."""
-    if not _table_exists(con, "integrity_counts"):
+    if not table_exists(con, "integrity_counts"):
         return None
     rows = sql_files.execute(
         con, "SELECT check_name, violations FROM integrity_counts WHERE version = ?", [version]

@@ -50,11 +50,13 @@ def not_as_read(con: duckdb.DuckDBPyConnection, validated: ValidatedBatch) -> di
         if kind not in LOAD_ORDER:
             continue
         table = SPECS[kind].table
+        sent = "s._file <> 'live' AND s.sourced_id IS NOT NULL"
+        # a union, not an OR with EXISTS: DuckDB plans that as a join of every staged row
         out[table] = con.sql(
-            f"SELECT DISTINCT sourced_id FROM stage_{table} s WHERE _file <> 'live' "  # SPECS
-            "AND sourced_id IS NOT NULL AND (NOT (_ok AND coalesce(_untouched, false)) "
-            "OR EXISTS (SELECT 1 FROM batch_findings f WHERE f.file = s._file "
-            "AND f.line = s._line))"
+            f"SELECT sourced_id FROM stage_{table} s WHERE {sent} "  # table: from SPECS
+            "AND NOT (_ok AND coalesce(_untouched, false)) "
+            f"UNION SELECT s.sourced_id FROM stage_{table} s SEMI JOIN batch_findings f "
+            f"ON f.file = s._file AND f.line = s._line WHERE {sent}"
         ).pl()["sourced_id"]
     return out
 

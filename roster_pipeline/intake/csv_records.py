@@ -160,20 +160,28 @@ def _split_known(
     return hashes.filter(~hit), hashes.filter(hit)
 
 
+def _utf8(text: str | None, utf8: bytes | None) -> bytes:
+    """The text's UTF-8 bytes, end blank lines dropped (both parsers skip them)."""
+    data = text.encode() if utf8 is None else utf8
+    assert text is not None or utf8 is not None
+    if data.endswith(b"\n\n"):
+        data = data.rstrip(b"\n") + b"\n"
+    return data
+
+
 def _parse_clean(
-    text: str, file: str, known: KnownLines | None = None, utf8: bytes | None = None
+    text: str | None, file: str, known: KnownLines | None = None, utf8: bytes | None = None
 ) -> ParsedCsv | None:
     """The common case, read by polars' native (multi-threaded) CSV reader.
 
     Only for a file where every record is one physical line with exactly the header's cells and
     well-formed quotes, and no blank line: then record ``i`` is line ``i + 2`` and the values are
     exactly what the careful parser gives. Any other file returns None (the careful parser reads
-    it and reports what is wrong, line by line). ``utf8``: ``text`` encoded, if at hand.
+    it and reports what is wrong, line by line). ``utf8``: the text encoded, if at hand (then
+    ``text`` may be None: it is not made).
     """
-    if text.endswith("\n\n"):  # blank lines at the end are skipped by both parsers
-        text, utf8 = text.rstrip("\n") + "\n", None
-    data = text.encode() if utf8 is None else utf8
-    if _NOT_IN_CSV.encode() in data or not text or text.isspace():
+    data = _utf8(text, utf8)
+    if _NOT_IN_CSV.encode() in data or not data or data.isspace():
         return None
     read = {"has_header": False, "infer_schema": False, "empty_string_is_null": False}
     try:
@@ -232,17 +240,22 @@ def _parse_clean(
 
 
 def parse(
-    text: str, file: str, known: KnownLines | None = None, utf8: bytes | None = None
+    text: str | None, file: str, known: KnownLines | None = None, utf8: bytes | None = None
 ) -> ParsedCsv:
     """Parse CSV text; never raises on malformed content (problems become findings).
 
     ``known`` (clean files only): rows it recognises by their hash are not parsed; they come back
     as ``known`` (their lines and hashes), and ``hashes`` has those of the rows parsed.
-    ``utf8``: the text's UTF-8 bytes, if at hand (the native reader reads them as they are).
+    ``utf8``: the text's UTF-8 bytes, if at hand (the native reader reads them as they are; the
+    text, if None, is made from them only where the careful parser is needed).
     """
-    if (b"\r" in utf8) if utf8 is not None else ("\r" in text):
+    if (b"\r" in utf8) if utf8 is not None else ("\r" in (text or "")):
+        text = (utf8.decode() if text is None and utf8 is not None else text) or ""
         text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
-    return _parse_clean(text, file, known, utf8) or _parse_careful(text, file)
+    clean = _parse_clean(text, file, known, utf8)
+    if clean is not None:
+        return clean
+    return _parse_careful(text if text is not None else (utf8 or b"").decode(), file)
 
 
 def _parse_careful(text: str, file: str) -> ParsedCsv:

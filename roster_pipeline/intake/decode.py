@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass, field
 
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive (an .xlsx workbook is one too): save the sheet as CSV UTF-8",
@@ -17,16 +16,48 @@ _BINARY_MAGIC = {
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
-@dataclass
 class Decoded:
     """The text of a file, or the reason it could not be read as CSV."""
 
-    text: str | None
-    encoding: str
-    problems: list[tuple[str, str, int | None]] = field(default_factory=list)
-    """(code, message, line) triples for file-level findings."""
-    utf8: bytes | None = None
-    """``text`` encoded as UTF-8, where those are the bytes read (no copy is made to parse)."""
+    def __init__(
+        self,
+        text: str | None,
+        encoding: str,
+        problems: list[tuple[str, str, int | None]] | None = None,
+        utf8: bytes | None = None,
+    ) -> None:
+        self._text = text
+        self.encoding = encoding
+        self.problems = problems or []
+        """(code, message, line) triples for file-level findings."""
+        self.utf8 = utf8
+        """The text encoded as UTF-8, where those are the bytes read (no copy is made to parse)."""
+
+    @property
+    def readable(self) -> bool:
+        """Whether the file has text to read."""
+        return self._text is not None or self.utf8 is not None
+
+    @property
+    def decoded(self) -> str | None:
+        """The text if it was made already (an ASCII file's is made only when asked for)."""
+        return self._text
+
+    @property
+    def text(self) -> str | None:
+        """The text, made from the UTF-8 bytes the first time it is asked for."""
+        if self._text is None and self.utf8 is not None:
+            self._text = self.utf8.decode("utf-8")
+        return self._text
+
+    def first_line(self) -> str:
+        """The first line (the header), without its newline."""
+        if self._text is None and self.utf8 is not None:
+            end = self.utf8.find(b"\n")
+            return (self.utf8 if end < 0 else self.utf8[:end]).decode("utf-8")
+        text = self.text or ""
+        end = text.find("\n")
+        return text if end < 0 else text[:end]
 
 
 def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -79,6 +110,8 @@ def decode(data: bytes) -> Decoded:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         encoding = "utf-8-sig"
+    if data.isascii():  # UTF-8 as it stands: its text is made only if a reader needs it
+        return Decoded(None, encoding, problems, utf8=data)
     try:
         text = data.decode("utf-8")
         return Decoded(text, encoding, problems, utf8=data)

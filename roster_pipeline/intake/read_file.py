@@ -193,10 +193,9 @@ def read_roster_bytes(
     empty = _empty(spec)
     decoded = decode.decode(data)
     problems = [findings.file_finding(file, c, m, line=ln) for c, m, ln in decoded.problems]
-    if decoded.text is None:
+    if not decoded.readable:
         return RawFile(spec.kind, file, empty, findings.concat(problems), 0, "", usable=False)
-    header_end = decoded.text.find("\n")
-    header = decoded.text if header_end < 0 else decoded.text[:header_end]
+    header = decoded.first_line()
     if header.count(",") >= MAX_COLUMNS:
         problems.append(
             findings.file_finding(
@@ -218,7 +217,7 @@ def read_roster_bytes(
         context.append(_context(spec, header_line, scope_school))
         return known(context[0]) if known is not None else None
 
-    parsed = csv_records.parse(decoded.text, file, recognised, utf8=decoded.utf8)
+    parsed = csv_records.parse(decoded.decoded, file, recognised, utf8=decoded.utf8)
     problems.append(parsed.findings)
     parsed, secret_note = _drop_secrets(parsed, file)
     problems.append(secret_note)

@@ -47,3 +47,16 @@ def test_stray_nul_bytes_are_removed_and_reported():
     assert out.text == "a,b\n1,2\n"
     assert out.problems[0][:1] == ("FILE_NUL_BYTES",)
     assert out.problems[0][2] == 2
+
+
+def test_an_ascii_file_is_read_from_its_bytes_without_making_its_text():
+    data = b"sourcedId,givenName\n00417,Ana\n"
+    out = decode(data)
+    assert out.decoded is None and out.utf8 is data  # no copy of a large district's file
+    assert out.first_line() == "sourcedId,givenName"
+    assert out.text == "sourcedId,givenName\n00417,Ana\n" and out.readable
+
+
+def test_a_utf8_file_with_accents_is_decoded_once():
+    out = decode("sourcedId,givenName\n1,Ren\u00e9e\n".encode())
+    assert out.decoded == "sourcedId,givenName\n1,Ren\u00e9e\n" and out.encoding == "utf-8"

@@ -154,7 +154,7 @@ def version_stamp(con: duckdb.DuckDBPyConnection) -> str:
     return f"{current_version(con)}-{row[0][0]}" if row else ""
 
 
-def _bases(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def table_bases(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Table -> the version its history starts at (tables with a history)."""
     if not table_exists(con, "bases", schema="history"):
         return {}
@@ -290,7 +290,7 @@ def commit_version(
         "INSERT INTO live_versions VALUES ($version, $batch, $kind, current_timestamp)",
         {"version": version, "batch": batch_id, "kind": kind},
     )
-    bases = _bases(con)
+    bases = table_bases(con)
     published: set[str] | None = None  # looked up once, when a table is compared
     for table in HISTORY_TABLES:
         if not table_exists(con, table):
@@ -312,7 +312,7 @@ def commit_version(
 
 def every_table_based(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether every table with a history has begun it (has a base version)."""
-    bases = _bases(con)
+    bases = table_bases(con)
     return all(t in bases or not table_exists(con, t) for t in HISTORY_TABLES)
 
 
@@ -346,7 +346,7 @@ def version_after(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
 
 def as_of(con: duckdb.DuckDBPyConnection, version: int) -> dict[str, str]:
     """Table -> SQL of its rows as they were at ``version`` (tables with a history)."""
-    bases = _bases(con)
+    bases = table_bases(con)
     return {
         table: AS_OF.format(table=table, version=int(version))
         for table in HISTORY_TABLES

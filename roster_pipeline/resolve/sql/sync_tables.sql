@@ -24,7 +24,6 @@ CREATE TABLE IF NOT EXISTS change_log_entries (
     version BIGINT, entity VARCHAR, sourced_id VARCHAR, change VARCHAR, field VARCHAR,
     old_value VARCHAR, new_value VARCHAR
 );
-CREATE OR REPLACE VIEW change_log AS
-SELECT r.batch_id, r.run_id, r.tenant_id, r.application_id, e.version, e.entity, e.sourced_id,
-    e.change, e.field, e.old_value, e.new_value, r.changed_at
-FROM change_log_entries e JOIN change_log_runs r ON r.version = e.version;
+-- An entity a version created whole (its table's first load): its 'created' changes are the
+-- records its history starts with, not stored again (the change_log view reads them there).
+CREATE TABLE IF NOT EXISTS change_log_loads (version BIGINT, entity VARCHAR, table_name VARCHAR);

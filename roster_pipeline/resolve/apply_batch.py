@@ -85,6 +85,12 @@ ARROW_VIEWS = pl.CompatLevel.newest()
 
 _UPLOAD_BATCHES = "SELECT batch_id FROM main.batches WHERE kind <> 'roster'"
 
+THIS_BATCH = "NULL::VARCHAR"
+"""A staged row's batch_id when it comes from the run's batch (the write fills it in): not the
+same string on millions of rows of a stage that DuckDB holds uncompressed."""
+BATCH_OF_ROW = "coalesce({}, CAST($batch AS VARCHAR))"
+"""SQL: the batch_id a staged row is written with (a live one keeps its own)."""
+
 # A school-level upload replaces only that school's rows; these say which live rows are its.
 _IN_SCOPE = {
     "users": "list_contains(coalesce(org_sourced_ids, []), $scope)",
@@ -109,8 +115,7 @@ def _stage(
     table = SPECS[kind].table
     fresh = validated is not None and validated.usable
     frame = validated.frame if fresh else empty_validated(kind)
-    con.register("incoming", frame.to_arrow(compat_level=ARROW_VIEWS))
-    rows, params = "(SELECT *, false AS _memo_live FROM incoming)", {"batch_id": batch.batch_id}
+    rows, params = "(SELECT *, false AS _memo_live FROM incoming)", {}
     known = validated.known if fresh and validated is not None else None
     cols = _live_columns(con, table)
     recognised, quiet = row_memo.recognised(table), False
@@ -123,15 +128,15 @@ def _stage(
             f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({row_memo.known_rows_sql(table, staged)}))"
         )
         params |= {"file": validated.file, "usable": validated.usable}
-    sql_files.execute(
-        con,
-        f"CREATE OR REPLACE TEMP TABLE stage_{table} AS "  # table from SPECS, not user data
-        "SELECT * REPLACE (coalesce(status, 'active') AS status), "
-        "CAST($batch_id AS VARCHAR) AS batch_id, NULL::BIGINT AS _row, _ok AS _valid, "
-        f"false AS _fallback, true AS _untouched FROM {rows}",
-        params,
-    )
-    con.unregister("incoming")
+    with sql_files.read_once(con, "incoming", frame.to_arrow(compat_level=ARROW_VIEWS)):
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE stage_{table} AS "  # table from SPECS, not user data
+            "SELECT * REPLACE (coalesce(status, 'active') AS status), "
+            f"{THIS_BATCH} AS batch_id, NULL::BIGINT AS _row, _ok AS _valid, "
+            f"false AS _fallback, true AS _untouched FROM {rows}",
+            params or None,
+        )
     live = f"main.{table} l"
     if quiet:  # the live records the file may have left out are those the memo names
         quiet_rows.keep_out(con, table, recognised)
@@ -250,11 +255,13 @@ def stage_batch(
             *_mode_conflicts(batch, validated),
         ]
     )
-    con.register("incoming_findings", batch_findings.to_arrow(compat_level=ARROW_VIEWS))
-    sql_files.execute(
-        con, "CREATE OR REPLACE TEMP TABLE validation_findings AS SELECT * FROM incoming_findings"
-    )
-    con.unregister("incoming_findings")
+    with sql_files.read_once(
+        con, "incoming_findings", batch_findings.to_arrow(compat_level=ARROW_VIEWS)
+    ):
+        sql_files.execute(
+            con,
+            "CREATE OR REPLACE TEMP TABLE validation_findings AS SELECT * FROM incoming_findings",
+        )
     quiet_rows.reset(con)
     leave_quiet = identity is None or not any(
         _other_identity(con, t, identity) for t in (*ROSTER_TABLES, LINKS_TABLE)
@@ -265,7 +272,7 @@ def stage_batch(
         if release_frames and vf is not None:  # staged: the next file's rows take its place
             hashes = vf.hashes.clear() if vf.hashes is not None else None
             validated[kind] = replace(vf, frame=vf.frame.clear(), hashes=hashes)
-    quiet_rows.pull_dependents(con, batch.batch_id)
+    quiet_rows.pull_dependents(con)
     quiet_rows.measure(con)
     quiet_rows.create_next_views(con)
     _resolve(con, manage_guardians)
@@ -310,10 +317,11 @@ def write_live(
         if write_tables:
             identity = {"tenant": tenant_id, "app": application_id}
             live = _live_columns(con, spec.table) is not None
-            if keep_unchanged_batch and live and _write_changed(con, spec, identity, rows):
+            keep, batch_id = keep_unchanged_batch and live, batch.batch_id
+            if keep and _write_changed(con, spec, identity, batch_id, rows):
                 changed_only.append(spec.table)
             else:  # before a table's first load no record is unchanged: nothing to keep
-                _write_all(con, spec, identity, keep_unchanged_batch and live)
+                _write_all(con, spec, identity, batch_id, keep)
         table_rows[spec.table] = rows
     if write_tables:
         sql_files.run(
@@ -340,16 +348,20 @@ def _columns(spec: FileSpec, alias: str = "s") -> str:
 
 
 def _write_all(
-    con: duckdb.DuckDBPyConnection, spec: FileSpec, identity: dict[str, str], keep: bool
+    con: duckdb.DuckDBPyConnection,
+    spec: FileSpec,
+    identity: dict[str, str],
+    batch_id: str,
+    keep: bool,
 ) -> None:
     """Rewrite one live table from the stage (``keep``: unchanged records keep their batch).
 
     The records the stage leaves out (``quiet_rows``) are written as they are, with their batch.
     """
     table = spec.table
-    batch_of_row, kept, quiet = "s.batch_id", "", ""
+    batch_of_row, kept, quiet = BATCH_OF_ROW.format("s.batch_id"), "", ""
     if keep:  # the unchanged compared, and those not compared (their live record's batch)
-        batch_of_row = "coalesce(k.o_batch, l.batch_id, s.batch_id)"
+        batch_of_row = BATCH_OF_ROW.format("k.o_batch, l.batch_id, s.batch_id")
         kept = (
             f"LEFT JOIN unchanged_{table} k ON k.sourced_id = s.sourced_id "
             f"LEFT JOIN (SELECT sourced_id, batch_id FROM main.{table}) l "
@@ -367,7 +379,7 @@ def _write_all(
         "SELECT CAST($tenant AS VARCHAR) AS tenant_id, CAST($app AS VARCHAR) AS application_id, "
         f"{batch_of_row} AS batch_id, {_columns(spec)}, s.extensions "
         f"FROM stage_{table} s {kept}WHERE s._ok {quiet}",
-        identity,
+        {**identity, "batch": batch_id},
     )
 
 
@@ -387,7 +399,11 @@ def _other_identity(con: duckdb.DuckDBPyConnection, table: str, identity: dict[s
 
 
 def _write_changed(
-    con: duckdb.DuckDBPyConnection, spec: FileSpec, identity: dict[str, str], rows: int
+    con: duckdb.DuckDBPyConnection,
+    spec: FileSpec,
+    identity: dict[str, str],
+    batch_id: str,
+    rows: int,
 ) -> bool:
     """Rewrite only the records that are not unchanged (a daily sync touches few of them).
 
@@ -414,9 +430,9 @@ def _write_changed(
         con,
         f"INSERT INTO {written} BY NAME "
         "SELECT CAST($tenant AS VARCHAR) AS tenant_id, CAST($app AS VARCHAR) AS application_id, "
-        f"s.batch_id, {_columns(spec)}, s.extensions FROM stage_{table} s "
-        f"WHERE s._ok AND s.sourced_id IN {changed}",
-        identity,
+        f"{BATCH_OF_ROW.format('s.batch_id')} AS batch_id, {_columns(spec)}, s.extensions "
+        f"FROM stage_{table} s WHERE s._ok AND s.sourced_id IN {changed}",
+        {**identity, "batch": batch_id},
     )
     sql_files.execute(con, f"INSERT INTO main.{table} SELECT * FROM {written}")
     written = sql_files.execute(con, f"SELECT count(*) FROM main.{table}")[0][0]

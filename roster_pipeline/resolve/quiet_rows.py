@@ -167,7 +167,7 @@ _PULLED = (
 # A quiet row comes back as the recognised row it is; a deactivated record as a live one.
 _BRING_BACK = (
     "INSERT INTO stage_{table} BY NAME SELECT l.* EXCLUDE (tenant_id, application_id, batch_id), "
-    "CASE WHEN p._line IS NULL THEN l.batch_id ELSE CAST($batch AS VARCHAR) END AS batch_id, "
+    "CASE WHEN p._line IS NULL THEN l.batch_id END AS batch_id, "  # null: the run's batch
     "coalesce(p._file, 'live') AS _file, p._line, true AS _ok, true AS _valid, "
     "false AS _fallback, CASE WHEN p._line IS NOT NULL THEN true END AS _untouched, "
     "CASE WHEN p._line IS NOT NULL THEN true END AS _memo_live "
@@ -175,7 +175,7 @@ _BRING_BACK = (
 )
 
 
-def pull_dependents(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
+def pull_dependents(con: duckdb.DuckDBPyConnection) -> int:
     """Bring back into the stage the records left out that refer to one the batch changes.
 
     Returns how many came back (``measure`` counts what is left after).
@@ -191,7 +191,7 @@ def pull_dependents(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
             recognised=left[pull.table],
         )
         sql_files.execute(con, pulled)
-        back = sql_files.execute(con, _BRING_BACK.format(table=pull.table), {"batch": batch_id})
+        back = sql_files.execute(con, _BRING_BACK.format(table=pull.table))
         if back[0][0]:
             sql_files.execute(con, f"UPDATE stage_{pull.table} SET _row = rowid WHERE _row IS NULL")
         total += back[0][0]

@@ -248,8 +248,8 @@ class RowMemo:
         if said is not None:  # every row but those the live state has otherwise
             same = f"m.sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(said[0])}))"
         sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS {known}")
-        con.register(KNOWN, vf.known.to_arrow())
-        try:  # each memo row with the line sending it again (none: no longer sent)
+        with sql_files.read_once(con, KNOWN, vf.known.to_arrow()):
+            # each memo row with the line sending it again (none: no longer sent)
             sql_files.execute(
                 con,
                 f"CREATE OR REPLACE TEMP TABLE {_matched(table)} AS "
@@ -258,8 +258,6 @@ class RowMemo:
                 f"FROM {memo_view(table)} m LEFT JOIN {KNOWN} k USING (h1, h2)",
                 {"file": vf.file},
             )
-        finally:
-            con.unregister(KNOWN)
         sql_files.execute(
             con,
             f"CREATE OR REPLACE TEMP VIEW {recognised(table)} AS "
@@ -272,19 +270,12 @@ class RowMemo:
                 f"SELECT sourced_id FROM {_matched(table)} WHERE _line IS NULL "
                 f"UNION ALL SELECT sourced_id FROM read_parquet({sql_path(said[1])})",
             )
-        shared = "0"
-        if SPECS[kind].unique_ids and vf.frame.height:
-            con.register("read_ids", vf.frame.select("sourced_id").to_arrow())
-            shared = "count(*) FILTER (WHERE sourced_id IN (SELECT sourced_id FROM read_ids))"
-        try:
-            return sql_files.execute(
-                con,
-                f"SELECT count(*), count(*) FILTER (WHERE _status_given), {shared} "
-                f"FROM {recognised(table)}",
-            )[0]
-        finally:
-            if shared != "0":
-                con.unregister("read_ids")
+        counts = "SELECT count(*), count(*) FILTER (WHERE _status_given), {} FROM {}"
+        if not (SPECS[kind].unique_ids and vf.frame.height):
+            return sql_files.execute(con, counts.format("0", recognised(table)))[0]
+        shared = "count(*) FILTER (WHERE sourced_id IN (SELECT sourced_id FROM read_ids))"
+        with sql_files.read_once(con, "read_ids", vf.frame.select("sourced_id").to_arrow()):
+            return sql_files.execute(con, counts.format(shared, recognised(table)))[0]
 
     def set_aside(self, validated: ValidatedBatch) -> None:
         """Write each file's clean rows now, for ``keep`` to take once the run is published.

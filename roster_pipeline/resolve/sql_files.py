@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 SQL_DIR = Path(__file__).parent / "sql"
 _IDENTIFIER = re.compile(r"^[a-z_]+$")
@@ -47,3 +51,29 @@ def run(
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[tuple]:
     """Run one statement and consume its result (DuckDB 2 requires it before the next)."""
     return con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
+
+
+@contextmanager
+def read_once(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """``table`` readable as ``name`` by one statement in the block, and not kept after it.
+
+    In a transaction, duckdb 2.0's ``register`` keeps a reference to what it is given after
+    ``unregister``, until the transaction ends: a frame registered whole would stay in memory
+    through the run (a 1M-student district's staged files: 1.8 GiB). What is registered is a
+    reader of the table's record batches instead, each let go once read; so one statement scans
+    it, once.
+    """
+    batches = deque(table.to_batches())
+    schema = table.schema
+    del table
+
+    def each() -> Iterator[pa.RecordBatch]:
+        while batches:
+            yield batches.popleft()
+
+    con.register(name, pa.RecordBatchReader.from_batches(schema, each()))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+        batches.clear()

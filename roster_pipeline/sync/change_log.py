@@ -27,6 +27,11 @@ ENTRIES = (
     "old_value, new_value FROM change_set WHERE applied AND NOT (change = 'created' "
     "AND list_contains($loaded, entity))"
 )
+HISTORY_RELATIONS = (
+    "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() "
+    "AND schema_name = 'history' UNION ALL SELECT table_name FROM duckdb_tables() "
+    "WHERE database_name = current_database() AND schema_name = 'history'"
+)
 CREATED = (
     "SELECT entity, count(*) FROM change_set WHERE applied AND change = 'created' GROUP BY entity"
 )
@@ -75,25 +80,18 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _make_view(con: duckdb.DuckDBPyConnection) -> None:
     """``change_log``: the stored entries and the records of every load."""
     loads = sql_files.execute(con, "SELECT DISTINCT entity FROM change_log_loads ORDER BY 1")
+    readable = {name for (name,) in sql_files.execute(con, HISTORY_RELATIONS)} if loads else set()
     parts = [VIEW_ENTRIES]
     for (entity,) in loads:
         if entity not in ENTITIES:  # names from the project's own list only
             raise ValueError(f"unexpected entity {entity!r} in change_log_loads")
         table = LOADED.get(entity, entity)
-        if not _has_history(con, table):  # an earlier release's history, not yet carried on
+        if table not in readable:  # an earlier release's history, not yet carried on
             continue
         parts.append(
             VIEW_LOADED.format(entity=entity, table=table, id=LOADED_IDS.get(entity, "sourced_id"))
         )
     sql_files.execute(con, "CREATE OR REPLACE VIEW change_log AS " + " UNION ALL ".join(parts))
-
-
-def _has_history(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    query = (
-        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = "
-        "current_database() AND table_schema = 'history' AND table_name = ?"
-    )
-    return bool(sql_files.execute(con, query, [table])[0][0])
 
 
 def _loaded(con: duckdb.DuckDBPyConnection, version: int) -> list[str]:

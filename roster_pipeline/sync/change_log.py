@@ -15,7 +15,7 @@ import duckdb
 
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.sync import history
-from roster_pipeline.sync.changes import ENTITIES, LINKS, table_exists
+from roster_pipeline.sync.changes import ENTITIES, LINKS, link_id, table_exists
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.tables import LINKS_TABLE
 
@@ -37,10 +37,7 @@ CREATED = (
 )
 LOADED = {LINKS: LINKS_TABLE}
 """Entity -> its table, where they are not named alike."""
-LOADED_IDS = {
-    LINKS: "student_sourced_id || '/' || guardian_sourced_id "
-    "|| CASE WHEN source = 'roster' THEN '' ELSE ' (' || source || ')' END"
-}
+LOADED_IDS = {LINKS: link_id("student_sourced_id", "guardian_sourced_id", "source")}
 """Entity -> its change set id, from its table's columns, where that is not ``sourced_id``."""
 VIEW_ENTRIES = (
     "SELECT r.batch_id, r.run_id, r.tenant_id, r.application_id, e.version, e.entity, "

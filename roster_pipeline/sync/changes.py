@@ -138,12 +138,23 @@ FIELD_CHANGE = (
     "CAST(o_{field} AS VARCHAR), CAST(n_{field} AS VARCHAR), true, NULL FROM field_pairs "
     "WHERE n_{field} IS DISTINCT FROM o_{field}"
 )
+
+
+def link_id(student: str, guardian: str, source: str) -> str:
+    """SQL: a guardian link's id in the change set: ``<student>/<guardian>`` (source aside).
+
+    A link another source made (an upload) has its source in brackets after it.
+    """
+    return (
+        f"{student} || '/' || {guardian} "
+        f"|| CASE WHEN {source} = 'roster' THEN '' ELSE ' (' || {source} || ')' END"
+    )
+
+
 LINK_CHANGES = """
 INSERT INTO change_set
 SELECT 'guardian_links',
-       coalesce(n.student, o.student) || '/' || coalesce(n.guardian, o.guardian)
-       || CASE WHEN coalesce(n.source, o.source) = 'roster' THEN ''
-               ELSE ' (' || coalesce(n.source, o.source) || ')' END,
+       {link_id},
        CASE WHEN o.student IS NULL THEN 'created'
             WHEN n.student IS NULL OR (o.status = 'active' AND n.status <> 'active')
                 THEN 'deactivated'
@@ -315,7 +326,11 @@ def compute(
     has_links = table_exists(con, "student_guardians")
     old_links = old_links if has_links else EMPTY_LINKS
     all_old_links = (all_old_links or old_links) if has_links else EMPTY_LINKS
-    sql_files.execute(con, LINK_CHANGES.format(next_links=next_links, old_links=old_links))
+    either = (f"coalesce(n.{c}, o.{c})" for c in ("student", "guardian", "source"))
+    changes = LINK_CHANGES.format(
+        next_links=next_links, old_links=old_links, link_id=link_id(*either)
+    )
+    sql_files.execute(con, changes)
     active = "(SELECT count(*) FROM {} WHERE status = 'active')"
     sql_files.execute(
         con,

@@ -28,11 +28,16 @@ COLUMNS = [
 ]
 
 
-def test_every_change_of_a_version_carries_its_batch_run_and_tenant(tmp_path):
-    store = Warehouse(tmp_path / "r.duckdb")
-    files = generate(150, seed=5)
+def _two_days(tmp_path, students: int, seed: int, every: int) -> Warehouse:
+    """A district's day 0 and its next day (every ``every``-th record changed) under tmp_path."""
+    files = generate(students, seed=seed)
     write(files, tmp_path / "day0")
-    write(next_day(files, every=10), tmp_path / "day1")
+    write(next_day(files, every=every), tmp_path / "day1")
+    return Warehouse(tmp_path / "r.duckdb")
+
+
+def test_every_change_of_a_version_carries_its_batch_run_and_tenant(tmp_path):
+    store = _two_days(tmp_path, 150, seed=5, every=10)
     first = sync_folder(tmp_path / "day0", store, SETTINGS)
     second = sync_folder(tmp_path / "day1", store, SETTINGS)
     with store.reader() as con:
@@ -61,10 +66,7 @@ def _created(con, version: int) -> list[tuple[str, str]]:
 
 
 def test_a_first_load_creates_its_records_once_and_later_versions_do_not_change_them(tmp_path):
-    store = Warehouse(tmp_path / "r.duckdb")
-    files = generate(150, seed=8)
-    write(files, tmp_path / "day0")
-    write(next_day(files, every=7), tmp_path / "day1")
+    store = _two_days(tmp_path, 150, seed=8, every=7)
     first = sync_folder(tmp_path / "day0", store, SETTINGS)
     with store.reader() as con:
         live = con.execute(
@@ -95,10 +97,7 @@ def test_a_first_load_creates_its_records_once_and_later_versions_do_not_change_
 
 
 def test_a_change_log_stored_whole_by_an_earlier_release_carries_on(tmp_path):
-    store = Warehouse(tmp_path / "r.duckdb")
-    files = generate(120, seed=3)
-    write(files, tmp_path / "day0")
-    write(next_day(files, every=10), tmp_path / "day1")
+    store = _two_days(tmp_path, 120, seed=3, every=10)
     sync_folder(tmp_path / "day0", store, SETTINGS)
     with store.writer() as con:  # the earlier layout: one table, every column on every row
         con.execute("CREATE TABLE whole AS SELECT * FROM change_log")

@@ -162,8 +162,8 @@ def _split_known(
 
 def _utf8(text: str | None, utf8: bytes | None) -> bytes:
     """The text's UTF-8 bytes, end blank lines dropped (both parsers skip them)."""
-    data = text.encode() if utf8 is None else utf8
     assert text is not None or utf8 is not None
+    data = text.encode() if utf8 is None else utf8
     if data.endswith(b"\n\n"):
         data = data.rstrip(b"\n") + b"\n"
     return data

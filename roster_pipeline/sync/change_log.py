@@ -15,7 +15,8 @@ import duckdb
 
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.sync import history
-from roster_pipeline.sync.changes import ENTITIES, LINKS, link_id, table_exists
+from roster_pipeline.sync.changes import ENTITIES, LINKS, table_exists
+from roster_pipeline.sync.link_changes import link_id
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.tables import LINKS_TABLE
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.sync import change_log, changes, history, integrity
+from roster_pipeline.sync import change_log, changes, history, integrity, link_changes
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
 from roster_pipeline.sync.run import SyncRefusedError
 from roster_pipeline.sync.run_record import record_run
@@ -38,7 +38,7 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
         changes.compute(
             con,
             {t: sql for t, sql in tables.items() if t in ROSTER_TABLES},
-            next_links=RESTORE_LINKS.format(links=links) if links else changes.EMPTY_LINKS,
+            next_links=RESTORE_LINKS.format(links=links) if links else link_changes.EMPTY_LINKS,
             old_links=RESTORE_LINKS.format(links="main.student_guardians"),
         )
         counts = changes.count(con)
@@ -56,4 +56,4 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
     return outcome
 
 
-RESTORE_LINKS = f"(SELECT {changes.LINK_COLUMNS} FROM {{links}})"
+RESTORE_LINKS = f"(SELECT {link_changes.LINK_COLUMNS} FROM {{links}})"

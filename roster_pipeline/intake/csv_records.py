@@ -232,11 +232,17 @@ def _parse_clean(
         return None
     if rows.height != hashes.height:
         return None
-    rows = rows.select(
-        hashes.get_column("_line"),
-        *[pl.col(c).str.strip_chars().replace("", None) for c in names],
-    )
+    rows = rows.select(hashes.get_column("_line"), pl.all())
+    # trimmed a few columns at a time: a large file's cells are not all held twice
+    step = max(pl.thread_pool_size(), 1)
+    for at in range(0, width, step):
+        rows = rows.with_columns(_trim(pl.col(c)) for c in names[at : at + step])
     return ParsedCsv(header, 1, rows, findings.empty(), records, hashes, recognised)
+
+
+def _trim(cell: pl.Expr) -> pl.Expr:
+    """A cell as read: surrounding whitespace off, blank -> null."""
+    return cell.str.strip_chars().replace("", None)
 
 
 def parse(

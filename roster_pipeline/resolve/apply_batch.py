@@ -244,8 +244,9 @@ def stage_batch(
     links the roster made earlier are deactivated): guardians come from guardians.csv uploads.
     ``next_links`` holds the links of the next state the batch may change, with their status.
     ``identity`` (``tenant``, ``app``): the run's; a live table of another is rewritten whole,
-    so no row is left quiet. ``release_frames``: once staged, ``validated``'s frames and hashes
-    are let go (emptied), so a large district's rows are not held twice through the run.
+    so no row is left quiet. ``release_frames``: ``validated``'s row hashes are let go first
+    (the memo has set its rows aside), and each file's frame once staged (emptied), so a large
+    district's rows are not held twice through the run.
     """
     sql_files.run(con, "write_tables")  # the live link table the stable limit reads
     batch_findings = findings.concat(
@@ -266,12 +267,15 @@ def stage_batch(
     leave_quiet = identity is None or not any(
         _other_identity(con, t, identity) for t in (*ROSTER_TABLES, LINKS_TABLE)
     )
+    if release_frames:  # the stage reads no row hashes: they go before the first file is staged
+        for kind, vf in validated.items():
+            if vf.hashes is not None:
+                validated[kind] = replace(vf, hashes=vf.hashes.clear())
     for kind in LOAD_ORDER:
         _stage(con, kind, validated.get(kind), batch.manifest.mode(kind), batch, leave_quiet)
         vf = validated.get(kind)
         if release_frames and vf is not None:  # staged: the next file's rows take its place
-            hashes = vf.hashes.clear() if vf.hashes is not None else None
-            validated[kind] = replace(vf, frame=vf.frame.clear(), hashes=hashes)
+            validated[kind] = replace(vf, frame=vf.frame.clear())
     quiet_rows.pull_dependents(con)
     quiet_rows.measure(con)
     quiet_rows.create_next_views(con)

@@ -2,10 +2,6 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from roster_pipeline.allocator import return_freed_memory
-
-return_freed_memory()  # before any module of the package imports polars
-
 try:
     __version__ = version("roster_pipeline")
 except PackageNotFoundError:  # run from a checkout that was never installed

@@ -133,6 +133,7 @@ YAML
 }
 
 export_environment() {
+  source "$ROOT/scripts/memory.sh"
   export DAGSTER_HOME="$INSTANCE"
   export DAGSTER_PG_PASSWORD="$(cat "$PASSWORD_FILE")"
   export ROSTER_AUTOMATION="${ROSTER_AUTOMATION:-on}"

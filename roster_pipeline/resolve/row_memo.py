@@ -120,6 +120,10 @@ def _matched(table: str) -> str:
     return f"memo_matched_{table}"
 
 
+def _file_of(table: str) -> str:
+    return f"memo_file_{table}"
+
+
 def known_rows_sql(table: str, where: str = "true") -> str:
     """A file's recognised rows (those of ``recognised`` matching ``where``).
 
@@ -259,15 +263,22 @@ class RowMemo:
             sql_files.execute(
                 con,
                 f"CREATE OR REPLACE TEMP TABLE {_matched(table)} AS "
-                f"SELECT k._line, m.h1, m.h2, m.sourced_id, CAST($file AS VARCHAR) AS _file, "
+                f"SELECT k._line, m.h1, m.h2, m.sourced_id, "
                 f"{same} AS _memo_live, m.status IS NOT NULL AS _status_given "
                 f"FROM {memo_view(table)} m LEFT JOIN {KNOWN} k USING (h1, h2)",
-                {"file": vf.file},
             )
+        # the file's name beside each row in the view, not stored on millions of them
+        sql_files.execute(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE {_file_of(table)} AS "
+            "SELECT CAST($file AS VARCHAR) AS _file",
+            {"file": vf.file},
+        )
         sql_files.execute(
             con,
             f"CREATE OR REPLACE TEMP VIEW {recognised(table)} AS "
-            f"SELECT * FROM {_matched(table)} WHERE _line IS NOT NULL",
+            f"SELECT m.*, f._file FROM {_matched(table)} m, {_file_of(table)} f "
+            "WHERE m._line IS NOT NULL",
         )
         if said is not None:
             sql_files.execute(

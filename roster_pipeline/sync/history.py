@@ -22,7 +22,7 @@ import re
 
 import duckdb
 
-from roster_pipeline.resolve import apply_batch, quiet_rows, sql_files
+from roster_pipeline.resolve import live_write, quiet_rows, sql_files
 from roster_pipeline.sync.changes import table_exists
 from roster_pipeline.tables import ROSTER_TABLES
 from roster_pipeline.warehouse import PUBLISHED
@@ -102,10 +102,10 @@ SINCE_STARTED = (
 )
 # A table of which only ``changed_<table>`` was rewritten kept its other rows as they were: only
 # the rewritten records can have ended or started versions, and the write kept both sides
-# (apply_batch.REPLACED, WRITTEN); of the links, only those in the scope, read from each side.
+# (live_write.REPLACED, WRITTEN); of the links, only those in the scope, read from each side.
 REWRITTEN = (
-    f"(SELECT * EXCLUDE (_rid) FROM {apply_batch.REPLACED})",
-    apply_batch.WRITTEN,
+    f"(SELECT * EXCLUDE (_rid) FROM {live_write.REPLACED})",
+    live_write.WRITTEN,
 )
 SCOPES = {"student_guardians": quiet_rows.LINK_SCOPE}
 AS_OF = (

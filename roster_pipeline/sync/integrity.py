@@ -3,7 +3,7 @@
 Each rule counts the rows that break it (zero on a sound roster). An apply records the counts
 of the version it makes in ``integrity_counts``, in its own transaction. Where the version
 before had none and the run rewrote only the records of ``changed_<table>``, each written
-again (``apply_batch.WRITTEN``), and the guardian links of ``next_links``, a rule that says so
+again (``live_write.WRITTEN``), and the guardian links of ``next_links``, a rule that says so
 is asked only of the rows the run could have made break it (``Rule.touched``): every other row
 is as it was, with what it refers to as it was. Anywhere else, and for the rules whose tables
 are as cheap to read whole, the rule is asked of the whole tables. Only the pipeline writes the
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from roster_pipeline.resolve import apply_batch, sql_files
+from roster_pipeline.resolve import live_write, sql_files
 from roster_pipeline.sync.changes import table_exists
 from roster_pipeline.tables import ROSTER_TABLES
 
@@ -58,7 +58,7 @@ def _rewritten(table: str) -> str:
 
 def _written(table: str) -> str:
     """The rows the run wrote (a reference breaks only there: no id leaves a table)."""
-    return apply_batch.WRITTEN.format(table=table)
+    return live_write.WRITTEN.format(table=table)
 
 
 # A link a run could have made break a rule: one it rewrote (next_links), or one of a user it
@@ -185,8 +185,8 @@ def record(
 def _ids_kept(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether every record the run rewrote was written again (no id left a table)."""
     lost = " + ".join(
-        f"(SELECT count(*) FROM {apply_batch.REPLACED.format(table=t)} r "
-        f"ANTI JOIN {apply_batch.WRITTEN.format(table=t)} w ON w.sourced_id = r.sourced_id)"
+        f"(SELECT count(*) FROM {live_write.REPLACED.format(table=t)} r "
+        f"ANTI JOIN {live_write.WRITTEN.format(table=t)} w ON w.sourced_id = r.sourced_id)"
         for t in ROSTER_TABLES
     )
     return not sql_files.execute(con, f"SELECT {lost}")[0][0]

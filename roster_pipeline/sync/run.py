@@ -22,12 +22,9 @@ from roster_pipeline import findings
 from roster_pipeline.intake.batch import received_now
 from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.resolve import batch_record, sql_files
-from roster_pipeline.resolve.apply_batch import (
-    ApplyResult,
-    stage_batch,
-    write_live,
-)
+from roster_pipeline.resolve.apply_batch import stage_batch
 from roster_pipeline.resolve.live_marks import LiveMark, not_as_read, others
+from roster_pipeline.resolve.live_write import ApplyResult, write_live
 from roster_pipeline.resolve.row_memo import RowMemo, memo_path, read_validated, rows_recognised
 from roster_pipeline.schemas.validate_file import ValidatedBatch
 from roster_pipeline.sync import (

@@ -21,7 +21,7 @@ import polars as pl
 from roster_pipeline import findings
 from roster_pipeline.intake.batch import RawBatch
 from roster_pipeline.intake.read_file import RawFile
-from roster_pipeline.resolve import quiet_rows, references, row_memo, sql_files
+from roster_pipeline.resolve import memo_views, quiet_rows, references, sql_files
 from roster_pipeline.schemas.validate_file import ValidatedFile, validate_file
 from roster_pipeline.specs import LOAD_ORDER, SPECS
 from roster_pipeline.tables import LINKS_TABLE, ROSTER_TABLES
@@ -98,14 +98,14 @@ def _stage(
     rows, params = "(SELECT *, false AS _memo_live FROM incoming)", {}
     known = validated.known if fresh and validated is not None else None
     cols = live_columns(con, table)
-    recognised, quiet = row_memo.recognised(table), False
+    recognised, quiet = memo_views.recognised(table), False
     if known is not None and known.height > 0:  # rows recognised from an earlier batch
         # those that are their live records are left quiet
         quiet = cols is not None and leave_quiet and quiet_rows.any_quiet(con, recognised)
         staged = quiet_rows.STAGED if quiet else "true"
         rows = (
             f"({rows[1:-1]} UNION ALL BY NAME SELECT CAST($file AS VARCHAR) AS _file, "
-            f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({row_memo.known_rows_sql(table, staged)}))"
+            f"CAST($usable AS BOOLEAN) AS _ok, * FROM ({memo_views.known_rows_sql(table, staged)}))"
         )
         params |= {"file": validated.file, "usable": validated.usable}
     with sql_files.read_once(con, "incoming", frame.to_arrow(compat_level=ARROW_VIEWS)):
@@ -120,7 +120,7 @@ def _stage(
     live = f"main.{table} l"
     if quiet:  # the live records the file may have left out are those the memo names
         quiet_rows.keep_out(con, table, recognised)
-        live += f" SEMI JOIN {row_memo.memo_gone(table)} c ON c.sourced_id = l.sourced_id"
+        live += f" SEMI JOIN {memo_views.memo_gone(table)} c ON c.sourced_id = l.sourced_id"
     if cols is not None:
         gone = "false"
         params: dict[str, str] = {}

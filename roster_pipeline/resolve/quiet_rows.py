@@ -6,7 +6,7 @@ value. Quiet rows (the view ``quiet_<table>``: ``sourced_id``, ``_file``, ``_lin
 staged, resolved, compared or written, so a day's work follows what changed, not the district.
 Nor are the deactivated records no file lists any more: whatever a batch says, they stay
 deactivated. The live records the stage leaves out are these two kinds (``measure``); the memo
-names the others a batch could leave out and change (``row_memo.memo_gone``).
+names the others a batch could leave out and change (``memo_views.memo_gone``).
 
 Besides its own values, a record's outcome depends on the records it refers to. A quiet row's
 are live records (its references resolved when it was applied), and a live record is always in

@@ -41,36 +41,28 @@ from roster_pipeline.intake.read_file import KnownRows
 from roster_pipeline.intake.source import ArchiveLimits
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.resolve.live_marks import LIVE, OTHERS, LiveMark
+from roster_pipeline.resolve.memo_parts import (
+    clean_rows,
+    compact_due,
+    kept_rows,
+    no_hashes,
+    part_number,
+    without,
+    write_part,
+)
+from roster_pipeline.resolve.memo_views import (
+    KNOWN,
+    file_of,
+    matched,
+    memo_gone,
+    memo_view,
+    recognised,
+)
 from roster_pipeline.schemas.validate_file import ValidatedBatch, ValidatedFile, validate_batch
 from roster_pipeline.specs import SPECS
 from roster_pipeline.warehouse import sql_path
 
-KNOWN = "known_rows"
-"""The recognised rows of one file (``_line``, ``h1``, ``h2``), registered while verified."""
-COMPACT_ABOVE = 1.25
-"""A kind's parts are written again as one when they hold this many times the rows it knows."""
-MAX_PARTS = 24
-"""... or when there are more parts than this."""
-
 log = logging.getLogger(__name__)
-
-
-def _no_hashes() -> pl.DataFrame:
-    return pl.DataFrame(schema={"h1": pl.UInt64, "h2": pl.UInt64})
-
-
-def without(rows: pl.DataFrame | pl.LazyFrame, these: pl.DataFrame) -> pl.LazyFrame:
-    """``rows`` less those whose (``h1``, ``h2``) is a row of ``these``, lazily.
-
-    Where ``these`` has each ``h1`` once (recognised rows always do: a line repeated is never
-    recognised) this is a left join on ``h1`` alone, a third of the time of polars' two-key anti
-    join; otherwise that join.
-    """
-    if these.get_column("h1").n_unique() != these.height:
-        return rows.lazy().join(these.lazy(), on=["h1", "h2"], how="anti")
-    other = these.lazy().select("h1", pl.col("h2").alias("_h2"))
-    matched = pl.col("_h2").is_not_null() & (pl.col("_h2") == pl.col("h2"))
-    return rows.lazy().join(other, on="h1", how="left").filter(~matched).drop("_h2")
 
 
 def memo_path(warehouse: Path) -> Path:
@@ -91,52 +83,6 @@ def _code_fingerprint() -> str:
 
 ASIDE = "aside"
 """``aside-<pid>.parquet``: a run's clean rows, written before it is published (``set_aside``)."""
-
-
-def memo_view(table: str) -> str:
-    """The temp view of a kind's memo (``h1``, ``h2`` and the validated columns)."""
-    return f"memo_{table}"
-
-
-def recognised(table: str) -> str:
-    """The temp view of a file's recognised rows (made by ``verify``).
-
-    ``_line``, ``h1``, ``h2``, ``sourced_id``, ``_file``, ``_memo_live`` (the row is its live
-    record) and ``_status_given``.
-    """
-    return f"recognised_{table}"
-
-
-def memo_gone(table: str) -> str:
-    """The temp view of the live records (``sourced_id``) a batch may no longer list.
-
-    Made by ``verify`` where the recognised rows are known live: the memo's rows the batch did
-    not send again, and the others of the live state (``OTHERS``).
-    """
-    return f"memo_gone_{table}"
-
-
-def _matched(table: str) -> str:
-    return f"memo_matched_{table}"
-
-
-def _file_of(table: str) -> str:
-    return f"memo_file_{table}"
-
-
-def known_rows_sql(table: str, where: str = "true") -> str:
-    """A file's recognised rows (those of ``recognised`` matching ``where``).
-
-    In the validated shape (``_file``, ``_ok`` aside), with ``_memo_live``.
-    """
-    return (
-        f"SELECT r._line, r._memo_live, m.* EXCLUDE (h1, h2) FROM {recognised(table)} r "
-        f"JOIN {memo_view(table)} m USING (h1, h2) WHERE {where}"
-    )
-
-
-def _number(part: Path) -> int:
-    return int(part.name.split("-")[1].split(".")[0])
 
 
 class RowMemo:
@@ -167,7 +113,7 @@ class RowMemo:
         return self.folder / f"{SPECS[kind].table}-{key}"
 
     def _parts(self, kind: str, key: str, prefix: str = "rows") -> list[Path]:
-        return sorted(self._dir(kind, key).glob(f"{prefix}-*.parquet"), key=_number)
+        return sorted(self._dir(kind, key).glob(f"{prefix}-*.parquet"), key=part_number)
 
     def known(self, context: str) -> pl.Series | None:
         """The ``h1`` of the rows the memo knows under ``context`` (``read_batch``'s ``known``)."""
@@ -182,7 +128,7 @@ class RowMemo:
     def _load(self, kind: str, key: str) -> pl.DataFrame:
         parts = self._parts(kind, key)
         if not parts:
-            return _no_hashes()
+            return no_hashes()
         try:
             rows = pl.read_parquet(parts, columns=["h1", "h2"])
             gone = self._parts(kind, key, "gone")
@@ -190,7 +136,7 @@ class RowMemo:
                 rows = without(rows, pl.read_parquet(gone).unique()).collect()
         except (OSError, pl.exceptions.PolarsError) as err:
             log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
-            return _no_hashes()
+            return no_hashes()
         return rows
 
     def verify(
@@ -217,7 +163,7 @@ class RowMemo:
             said = [folder / f"{word}-{stamp}.parquet" for word in (LIVE, OTHERS)]
             gone = self._parts(kind, key, "gone")
             try:
-                matched, status_given, repeated = self._check(
+                in_memo, status_given, repeated = self._check(
                     con,
                     kind,
                     vf,
@@ -225,12 +171,12 @@ class RowMemo:
                     said if stamp and all(map(Path.exists, said)) else None,
                 )
                 self._gone[kind] = con.sql(  # what keep writes as the next gone part
-                    f"SELECT h1, h2 FROM {_matched(SPECS[kind].table)} WHERE _line IS NULL"
+                    f"SELECT h1, h2 FROM {matched(SPECS[kind].table)} WHERE _line IS NULL"
                 ).pl()
             except duckdb.Error as err:  # a part damaged since it was loaded
                 log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
                 return None
-            if matched != vf.known.height or repeated:
+            if in_memo != vf.known.height or repeated:
                 return None
             checked[kind] = replace(vf, known_status_given=status_given)
         return checked
@@ -262,7 +208,7 @@ class RowMemo:
             # each memo row with the line sending it again (none: no longer sent)
             sql_files.execute(
                 con,
-                f"CREATE OR REPLACE TEMP TABLE {_matched(table)} AS "
+                f"CREATE OR REPLACE TEMP TABLE {matched(table)} AS "
                 f"SELECT k._line, m.h1, m.h2, m.sourced_id, "
                 f"{same} AS _memo_live, m.status IS NOT NULL AS _status_given "
                 f"FROM {memo_view(table)} m LEFT JOIN {KNOWN} k USING (h1, h2)",
@@ -270,21 +216,21 @@ class RowMemo:
         # the file's name beside each row in the view, not stored on millions of them
         sql_files.execute(
             con,
-            f"CREATE OR REPLACE TEMP TABLE {_file_of(table)} AS "
+            f"CREATE OR REPLACE TEMP TABLE {file_of(table)} AS "
             "SELECT CAST($file AS VARCHAR) AS _file",
             {"file": vf.file},
         )
         sql_files.execute(
             con,
             f"CREATE OR REPLACE TEMP VIEW {recognised(table)} AS "
-            f"SELECT m.*, f._file FROM {_matched(table)} m, {_file_of(table)} f "
+            f"SELECT m.*, f._file FROM {matched(table)} m, {file_of(table)} f "
             "WHERE m._line IS NOT NULL",
         )
         if said is not None:
             sql_files.execute(
                 con,
                 f"CREATE OR REPLACE TEMP VIEW {memo_gone(table)} AS "
-                f"SELECT sourced_id FROM {_matched(table)} WHERE _line IS NULL "
+                f"SELECT sourced_id FROM {matched(table)} WHERE _line IS NULL "
                 f"UNION ALL SELECT sourced_id FROM read_parquet({sql_path(said[1])})",
             )
         counts = "SELECT count(*), count(*) FILTER (WHERE _status_given), {} FROM {}"
@@ -315,9 +261,9 @@ class RowMemo:
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob(f"{ASIDE}-*.parquet"):  # a killed run's
             stale.unlink()
-        kept = _kept(vf)
+        kept = kept_rows(vf)
         path = folder / f"{ASIDE}-{os.getpid()}.parquet"
-        _write(path, _clean(vf, kept))
+        write_part(path, clean_rows(vf, kept))
         return path, vf.frame.select(kept.sum()).item()
 
     def keep(self, validated: ValidatedBatch, mark: LiveMark | None = None) -> None:
@@ -372,7 +318,7 @@ class RowMemo:
         if not_live is not None and others is not None:
             for word, ids in ((OTHERS, others), (LIVE, not_live)):  # live- last: it vouches
                 frame = pl.DataFrame({"sourced_id": ids.cast(pl.String)})
-                _write(folder / f"{word}-{mark.stamp}.parquet", frame)
+                write_part(folder / f"{word}-{mark.stamp}.parquet", frame)
 
     @staticmethod
     def _not_live(folder: Path, mark: LiveMark | None) -> pl.Series | None:
@@ -400,15 +346,15 @@ class RowMemo:
 
         ``source``: the file ``clean`` is read from (set aside), renamed where it is the part.
         """
-        known = self._known.get(vf.kind, _no_hashes())
-        recognised = vf.known.select("h1", "h2") if vf.known is not None else _no_hashes()
+        known = self._known.get(vf.kind, no_hashes())
+        recognised = vf.known.select("h1", "h2") if vf.known is not None else no_hashes()
         parts = self._parts(vf.kind, key)
         folder.mkdir(parents=True, exist_ok=True)
-        if recognised.is_empty() or self._compact(parts, recognised.height + added):
+        if recognised.is_empty() or compact_due(parts, recognised.height + added):
             if not recognised.is_empty():  # one part again: the rows still known, and the new
                 still = pl.scan_parquet(parts).join(recognised.lazy(), on=["h1", "h2"], how="semi")
                 clean = pl.concat([still, clean], how="diagonal_relaxed")
-                _write(folder / "rows-1.parquet", clean)
+                write_part(folder / "rows-1.parquet", clean)
             else:
                 os.replace(source, folder / "rows-1.parquet")
             for stale in self._parts(vf.kind, key) + self._parts(vf.kind, key, "gone"):
@@ -416,55 +362,15 @@ class RowMemo:
                     stale.unlink()
         else:
             # after every part, rows or gone (a batch that adds no rows still writes a gone part)
-            number = max(map(_number, parts + self._parts(vf.kind, key, "gone"))) + 1
+            number = max(map(part_number, parts + self._parts(vf.kind, key, "gone"))) + 1
             gone = self._gone.pop(vf.kind, None)
             if gone is None:  # not verified in this run: the known rows not recognised
                 gone = without(known, recognised).collect()
             if gone.height:
-                _write(folder / f"gone-{number}.parquet", gone)
+                write_part(folder / f"gone-{number}.parquet", gone)
             if added:
                 os.replace(source, folder / f"rows-{number}.parquet")
         source.unlink(missing_ok=True)
-
-    @staticmethod
-    def _compact(parts: list[Path], after: int) -> bool:
-        """Whether the parts are to be written again as one (too many, or mostly gone rows)."""
-        if len(parts) >= MAX_PARTS:
-            return True
-        held = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in parts)
-        return held > COMPACT_ABOVE * after
-
-
-def _kept(vf: ValidatedFile) -> pl.Expr:
-    """The rows of ``vf.frame`` the memo keeps: validated without a finding."""
-    noted = vf.findings.filter(pl.col("file") == vf.file).get_column("line").drop_nulls()
-    return pl.col("_ok") & ~pl.col("_line").is_in(noted.implode())
-
-
-def _clean(vf: ValidatedFile, kept: pl.Expr) -> pl.LazyFrame:
-    """The ``kept`` rows of ``vf`` as the memo stores them: ``h1``, ``h2`` and the columns."""
-    frame, hashes = vf.frame.lazy(), vf.hashes
-    assert hashes is not None
-    if vf.frame.height == hashes.height and vf.frame["_line"].equals(hashes["_line"]):
-        frame = frame.with_columns(hashes["h1"], hashes["h2"])  # row for row: no join
-    else:
-        frame = frame.join(hashes.lazy(), on="_line")
-    # lazy: streamed into its part, not copied whole (a first load's every row)
-    return frame.filter(kept).select("h1", "h2", pl.exclude("_line", "_file", "_ok", "h1", "h2"))
-
-
-PART_WRITE = {"compression": "zstd", "compression_level": 1, "statistics": False}
-"""zstd's fastest level: a tenth less time to write a first load's rows, 3% larger parts."""
-
-
-def _write(path: Path, frame: pl.DataFrame | pl.LazyFrame) -> None:
-    """Write a part whole (a lazy frame streamed), then rename it into place."""
-    partial = path.with_suffix(".partial")
-    if isinstance(frame, pl.LazyFrame):
-        frame.sink_parquet(partial, **PART_WRITE)
-    else:
-        frame.write_parquet(partial, **PART_WRITE)
-    os.replace(partial, path)
 
 
 def read_validated(

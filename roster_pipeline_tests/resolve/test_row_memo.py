@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from roster_pipeline.devtools.generate import write
-from roster_pipeline.resolve.row_memo import memo_path, without
+from roster_pipeline.resolve.row_memo import memo_path
 from roster_pipeline.sync.outcome import SyncOutcome
 from roster_pipeline.sync.restore_version import restore
 from roster_pipeline.sync.run import sync_folder
@@ -233,9 +233,9 @@ def test_conformance_sets_with_an_edited_day_two_match_reading_every_row(name, t
 def test_a_month_of_days_with_rows_leaving_and_coming_back(tmp_path, monkeypatch):
     """Each day renames one student and drops or brings back another: the memo grows a part a
     day, is written again as one when there are too many, and still matches a full read."""
-    from roster_pipeline.resolve import row_memo
+    from roster_pipeline.resolve import memo_parts
 
-    monkeypatch.setattr(row_memo, "MAX_PARTS", 4)
+    monkeypatch.setattr(memo_parts, "MAX_PARTS", 4)
     students = [f"s{n},sch,student,Kid{n},Lee,kid{n}@school.org,,\n" for n in range(1, 9)]
     folders = []
     for day in range(10):
@@ -331,26 +331,6 @@ def test_another_tenant_rewrites_every_table_and_keeps_each_records_batch(tmp_pa
         tenants = con.execute("SELECT DISTINCT tenant_id FROM users").fetchall()
     assert batches == {"s1": "mon", "s2": "tue", "g1": "mon", "t1": "mon"}
     assert tenants == [("another",)]
-
-
-@pytest.mark.parametrize(
-    "these",
-    [
-        [(1, 10), (3, 30)],  # each h1 once: the one-key join
-        [(1, 10), (1, 11), (3, 31)],  # an h1 twice (a 64-bit collision): the two-key join
-        [(2, 99)],  # an h1 known under another h2 stays
-        [],
-    ],
-)
-def test_without_takes_away_exactly_the_pairs_given(these):
-    rows = pl.DataFrame(
-        {"h1": [1, 1, 2, 3, 4], "h2": [10, 11, 20, 30, 40]},
-        schema={"h1": pl.UInt64, "h2": pl.UInt64},
-    )
-    drop = pl.DataFrame(these, schema={"h1": pl.UInt64, "h2": pl.UInt64}, orient="row")
-    expected = rows.join(drop, on=["h1", "h2"], how="anti").sort("h1", "h2")
-    assert without(rows, drop).collect().sort("h1", "h2").equals(expected)
-    assert without(rows, drop).collect().height == rows.height - len(set(these) & set(rows.rows()))
 
 
 def test_a_run_that_fails_after_setting_its_rows_aside_leaves_the_memo_as_it_was(

@@ -156,13 +156,12 @@ def _write_changed(
         return False
     changed = f"(SELECT sourced_id FROM changed_{table})"
     replaced, written = REPLACED.format(table=table), WRITTEN.format(table=table)
-    # the rows replaced are kept (history's ended versions), then deleted by row id; the rows
-    # written are kept too (its started ones). Found by their ids first, then read whole by row
-    # id: a scan of every column of the table costs more than the few rows it keeps
+    # the table is read once: the rows replaced are kept (history's ended versions), then
+    # deleted by row id; the rows written are kept too (its started ones)
     sql_files.execute(
         con,
-        f"CREATE OR REPLACE TEMP TABLE {replaced} AS SELECT rowid AS _rid, * FROM main.{table} "
-        f"WHERE rowid IN (SELECT rowid FROM main.{table} WHERE sourced_id IN {changed})",
+        f"CREATE OR REPLACE TEMP TABLE {replaced} AS SELECT rowid AS _rid, * "
+        f"FROM main.{table} WHERE sourced_id IN {changed}",
     )
     sql_files.execute(con, f"DELETE FROM main.{table} WHERE rowid IN (SELECT _rid FROM {replaced})")
     sql_files.execute(

@@ -36,6 +36,12 @@ STORAGE_VERSION = "v1.5.0"
 writes it. A file keeps the format it was created with."""
 DEFAULT_MEMORY_LIMIT = "2GB"
 """DuckDB's memory cap in a run unless the district sets another."""
+RUN_CHECKPOINT_THRESHOLD = "1TB"
+"""The log size at which DuckDB would checkpoint inside a COMMIT: above any run, so the run's
+COMMIT writes its log and the writer's CHECKPOINT follows. Where a transaction's writes pass
+DuckDB's default (16MB), its COMMIT checkpoints in place of the log, and that measured slower
+the more a day changed: a typical day at 500,000 students 2.2 s at COMMIT against 0.3 s + a
+1.0 s checkpoint; a quiet day 0.4 s against 0.2 + 0.3 s; a first load the same either way."""
 
 
 def _create(path: Path) -> None:
@@ -133,13 +139,19 @@ class Warehouse:
                 after_publish()
 
     def _config(self) -> dict[str, object]:
-        """A run's DuckDB settings: its memory cap, and tables written in parallel.
+        """A run's DuckDB settings: its memory cap, tables written in parallel, one checkpoint.
 
         Rows are stored in no particular order (every reader orders what it shows), so DuckDB
         writes a large table's row groups in parallel, straight to the file, instead of
         buffering them in order until the checkpoint (half the time of a first load's writes).
+        The run's one transaction is written to the log at COMMIT and checkpointed once after
+        it (``RUN_CHECKPOINT_THRESHOLD``).
         """
-        return {"memory_limit": self.memory_limit, "preserve_insertion_order": False}
+        return {
+            "memory_limit": self.memory_limit,
+            "preserve_insertion_order": False,
+            "checkpoint_threshold": RUN_CHECKPOINT_THRESHOLD,
+        }
 
     def _attach_published(self, con: duckdb.DuckDBPyConnection, before: Path) -> None:
         """Attach the published file read-only as ``published``.

@@ -127,3 +127,29 @@ def test_after_publish_runs_once_published_and_only_when_the_run_succeeded(tmp_p
     assert len(seen) == 2  # not called: nothing was published
     with duckdb.connect(str(store.path), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM t").fetchall() == [(1,)]
+
+
+def test_a_large_run_is_logged_at_commit_and_published_whole(tmp_path):
+    store = Warehouse(tmp_path / "roster.duckdb")
+    with store.writer() as con:
+        con.execute("CREATE TABLE t AS SELECT range AS x, 'row ' || range AS y FROM range(300000)")
+    with store.writer() as con:
+        # no COMMIT checkpoints in a run's place: the log takes the transaction
+        assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchall() != [
+            ("16.0 MiB",)
+        ]
+        # more than DuckDB's default threshold, in pieces a row group each would not take
+        con.execute("DELETE FROM t WHERE x % 3 = 0").fetchall()
+        for start in range(300000, 700000, 100000):
+            con.execute(
+                "INSERT INTO t SELECT range, 'new ' || range FROM range(?, ?)",
+                [start, start + 100000],
+            ).fetchall()
+        con.execute("UPDATE t SET y = 'changed' WHERE x % 7 = 0").fetchall()
+    # the published file holds the whole run: nothing left in a log the rename did not move
+    assert not list(tmp_path.glob(".roster.duckdb.*"))
+    assert not (tmp_path / "roster.duckdb.wal").exists()
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        assert con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE y = 'changed'), max(x) FROM t"
+        ).fetchall() == [(600000, 85714, 699999)]

@@ -33,11 +33,10 @@ from roster_pipeline.sync import (
     history,
     integrity,
     resend,
-    rollover,
-    safeguards,
 )
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
 from roster_pipeline.sync.run_record import REJECTED, record_failure, record_run
+from roster_pipeline.sync.run_status import SyncRefusedError, decide, discard
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.warehouse import Warehouse, WarehouseBusyError
 
@@ -45,25 +44,6 @@ MODES = ("preview", "apply")
 ACTIONS = ("run", "approve", "discard")
 STAGED = ("applied", "previewed", "held")
 """The statuses of a run that staged its batch (and planned it)."""
-
-
-class SyncRefusedError(RuntimeError):
-    """The run asked for cannot be done (nothing held, a stale plan, an unknown batch)."""
-
-
-LAST_APPLY_RUN = (
-    "SELECT status, live_version, plan_digest, settings FROM sync_runs "
-    "WHERE batch_id = ? AND mode = 'apply' ORDER BY started_at DESC LIMIT 1"
-)
-
-
-def _held_run(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple:
-    """The batch's held run (status, live_version, plan_digest, settings); refused if none."""
-    rows = sql_files.execute(con, LAST_APPLY_RUN, [batch_id])
-    if not rows or rows[0][0] != "held":
-        state = rows[0][0] if rows else "never run"
-        raise SyncRefusedError(f"batch {batch_id} is not held (its last apply run: {state}).")
-    return rows[0]
 
 
 def _grants(settings: SyncSettings) -> pl.DataFrame:
@@ -102,34 +82,6 @@ def _apply(
     change_log.record(con, batch.batch_id, run_id, settings, version)
     integrity.record(con, version, result.rewritten_changed_only)
     return version, result
-
-
-def _discard(
-    con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str, settings: SyncSettings
-) -> SyncOutcome:
-    """Close a held batch without applying it."""
-    _held_run(con, batch_id)
-    counts = con.sql(
-        "SELECT entity, change, n FROM sync_run_counts WHERE run_id = (SELECT run_id FROM "
-        "sync_runs WHERE batch_id = ? AND status = 'held' ORDER BY started_at DESC LIMIT 1)",
-        params=[batch_id],
-    ).pl()
-    sql_files.execute(
-        con,
-        "UPDATE batches SET status = 'discarded' WHERE batch_id = ? AND status = 'held'",
-        [batch_id],
-    )
-    version = history.current_version(con)
-    return SyncOutcome(
-        run_id,
-        batch_id,
-        "apply",
-        "discard",
-        "discarded",
-        ["Discarded by request: nothing was applied."],
-        changes.ChangeCounts(counts, pl.DataFrame()),
-        version,
-    )
 
 
 def _reject(
@@ -188,10 +140,12 @@ def sync_validated(
     action: str = "run",
     run_id: str | None = None,
     release_frames: bool = False,
+    begun: tuple[datetime, int] | None = None,
 ) -> SyncOutcome:
     """Plan a validated batch and preview, apply, hold, approve or discard it (one transaction).
 
     ``release_frames``: the batch's frames are let go once staged (see ``stage_batch``).
+    ``begun``: the run was begun already in this transaction (``_begin``: when, the version).
     """
     if mode not in MODES or action not in ACTIONS:
         raise SyncRefusedError(f"mode must be one of {MODES} and action one of {ACTIONS}.")
@@ -199,9 +153,9 @@ def sync_validated(
         raise SyncRefusedError(f"'{action}' is an apply-mode action; a preview only previews.")
     run_id = run_id or uuid.uuid4().hex
     batch = validated.batch
-    started, live_version = _begin(con)
+    started, live_version = begun or _begin(con)
     if action == "discard":
-        outcome = _discard(con, batch.batch_id, run_id, settings)
+        outcome = discard(con, batch.batch_id, run_id)
         record_run(con, outcome, settings, live_version, "", started)
         return outcome
     if batch.refusal is not None:
@@ -224,33 +178,17 @@ def sync_validated(
         schema={"kind": pl.String, "mode": pl.String, "rows_read": pl.Int64},
         orient="row",
     )
-    file_holds = safeguards.file_reasons(files, safeguards.last_good_rows(con), settings.thresholds)
-    change_holds = safeguards.change_reasons(counts, settings.thresholds)
-    reasons, notes = [*file_holds, *change_holds], []
-    turn = rollover.detect(con, counts) if change_holds else None
-    if turn is not None:
-        reasons = [turn.describe(), *reasons]
-        window = rollover.approved_in_advance(settings.rollover_window, started.date())
-        if window and not file_holds:  # an empty or truncated file is never approved ahead
-            notes = [f"{turn.describe()} Applied: rollovers are approved in advance ({window})."]
-            reasons = []
-    if action == "approve":
-        _, held_version, held_digest, held_settings = _held_run(con, batch.batch_id)
-        if (held_version, held_digest, held_settings) != (
-            live_version,
-            digest,
-            settings.fingerprint(),
-        ):
-            raise SyncRefusedError(
-                f"batch {batch.batch_id}: the held plan is stale (the live tables or the "
-                "settings changed since it was held). Run it again to see the current plan."
-            )
-    if mode == "preview":
-        status = "previewed"
-    elif reasons and action != "approve":
-        status = "held"
-    else:
-        status = "applied"
+    status, said = decide(
+        con,
+        files=files,
+        counts=counts,
+        settings=settings,
+        today=started.date(),
+        mode=mode,
+        action=action,
+        batch_id=batch.batch_id,
+        plan=(live_version, digest),
+    )
     version = live_version
     if status == "applied":
         version, result = _apply(con, validated, settings, run_id)
@@ -270,7 +208,7 @@ def sync_validated(
         mode,
         action,
         status,
-        reasons or notes,
+        said,
         counts,
         version,
         files=result.files,
@@ -337,6 +275,7 @@ def sync_batch(
 
 def _carried(
     con: duckdb.DuckDBPyConnection,
+    begun: tuple[datetime, int],
     folder: Path,
     settings: SyncSettings,
     run_id: str,
@@ -344,7 +283,7 @@ def _carried(
     limits: ArchiveLimits | None,
 ) -> SyncOutcome | None:
     """The run of a re-sent batch, carried over from the one that made the live tables."""
-    started, live_version = _begin(con)
+    started, live_version = begun
     carried = resend.carry_over(
         con,
         folder,
@@ -399,8 +338,9 @@ def sync_folder(
     memo = RowMemo(memo_path(store.path), settings.region) if remember_rows else None
 
     def work(con: duckdb.DuckDBPyConnection) -> SyncOutcome:
+        begun = _begin(con)  # once, whether the batch is carried over or read
         if carry_over and mode == "apply" and action == "run":
-            outcome = _carried(con, folder, settings, run_id, scope_school, limits)
+            outcome = _carried(con, begun, folder, settings, run_id, scope_school, limits)
             if outcome is not None:
                 return outcome
         stamp = history.version_stamp(con)
@@ -408,7 +348,14 @@ def sync_folder(
         if memo is not None:  # its rows written now: the frames go once staged
             memo.set_aside(read[0])
         outcome = sync_validated(
-            con, read[0], settings, mode=mode, action=action, run_id=run_id, release_frames=True
+            con,
+            read[0],
+            settings,
+            mode=mode,
+            action=action,
+            run_id=run_id,
+            release_frames=True,
+            begun=begun,
         )
         outcome.rows_recognised = rows_recognised(read[0])
         if memo is not None:  # which of the rows the memo keeps are now their live records

@@ -257,6 +257,8 @@ def _record_changes(
         sides = (before, f"main.{table}")
         if table not in SCOPES:  # the rows the write replaced, and those it wrote
             sides = tuple(side.format(table=table) for side in REWRITTEN)
+            if not _any_row(con, sides):  # the run rewrote none of it: no version ended or began
+                return
         for name, relation in zip(("before_rows", "after_rows"), sides, strict=True):
             sql_files.execute(con, SCOPED_ROWS.format(name=name, relation=relation, scope=scope))
     else:  # every row's key and hash; the ended ones read whole from the table before
@@ -271,6 +273,12 @@ def _record_changes(
     sql_files.execute(con, ENDED.format(ended=ended, **sql), {"base": base, "version": version})
     sql_files.execute(con, SINCE_ENDED.format(**sql))
     sql_files.execute(con, SINCE_STARTED.format(**sql), {"version": version})
+
+
+def _any_row(con: duckdb.DuckDBPyConnection, relations: tuple[str, ...]) -> bool:
+    """Whether any of ``relations`` has a row."""
+    exists = " OR ".join(f"EXISTS (SELECT 1 FROM {r})" for r in relations)
+    return bool(sql_files.execute(con, f"SELECT {exists}")[0][0])
 
 
 def commit_version(

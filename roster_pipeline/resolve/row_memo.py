@@ -39,6 +39,7 @@ import roster_pipeline
 from roster_pipeline.intake.batch import read_batch
 from roster_pipeline.intake.read_file import KnownRows
 from roster_pipeline.intake.source import ArchiveLimits
+from roster_pipeline.resolve import memo_views as views
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.resolve.live_marks import LIVE, OTHERS, LiveMark
 from roster_pipeline.resolve.memo_parts import (
@@ -49,14 +50,6 @@ from roster_pipeline.resolve.memo_parts import (
     part_number,
     without,
     write_part,
-)
-from roster_pipeline.resolve.memo_views import (
-    KNOWN,
-    file_of,
-    matched,
-    memo_gone,
-    memo_view,
-    recognised,
 )
 from roster_pipeline.schemas.validate_file import ValidatedBatch, ValidatedFile, validate_batch
 from roster_pipeline.specs import SPECS
@@ -171,7 +164,7 @@ class RowMemo:
                     said if stamp and all(map(Path.exists, said)) else None,
                 )
                 self._gone[kind] = con.sql(  # what keep writes as the next gone part
-                    f"SELECT h1, h2 FROM {matched(SPECS[kind].table)} WHERE _line IS NULL"
+                    f"SELECT h1, h2 FROM {views.matched(SPECS[kind].table)} WHERE _line IS NULL"
                 ).pl()
             except duckdb.Error as err:  # a part damaged since it was loaded
                 log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
@@ -203,42 +196,42 @@ class RowMemo:
         same = "false"
         if said is not None:  # every row but those the live state has otherwise
             same = f"m.sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(said[0])}))"
-        sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW {memo_view(table)} AS {known}")
-        with sql_files.read_once(con, KNOWN, vf.known.to_arrow()):
+        sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW {views.memo_view(table)} AS {known}")
+        with sql_files.read_once(con, views.KNOWN, vf.known.to_arrow()):
             # each memo row with the line sending it again (none: no longer sent)
             sql_files.execute(
                 con,
-                f"CREATE OR REPLACE TEMP TABLE {matched(table)} AS "
+                f"CREATE OR REPLACE TEMP TABLE {views.matched(table)} AS "
                 f"SELECT k._line, m.h1, m.h2, m.sourced_id, "
                 f"{same} AS _memo_live, m.status IS NOT NULL AS _status_given "
-                f"FROM {memo_view(table)} m LEFT JOIN {KNOWN} k USING (h1, h2)",
+                f"FROM {views.memo_view(table)} m LEFT JOIN {views.KNOWN} k USING (h1, h2)",
             )
         # the file's name beside each row in the view, not stored on millions of them
         sql_files.execute(
             con,
-            f"CREATE OR REPLACE TEMP TABLE {file_of(table)} AS "
+            f"CREATE OR REPLACE TEMP TABLE {views.file_of(table)} AS "
             "SELECT CAST($file AS VARCHAR) AS _file",
             {"file": vf.file},
         )
         sql_files.execute(
             con,
-            f"CREATE OR REPLACE TEMP VIEW {recognised(table)} AS "
-            f"SELECT m.*, f._file FROM {matched(table)} m, {file_of(table)} f "
+            f"CREATE OR REPLACE TEMP VIEW {views.recognised(table)} AS "
+            f"SELECT m.*, f._file FROM {views.matched(table)} m, {views.file_of(table)} f "
             "WHERE m._line IS NOT NULL",
         )
         if said is not None:
             sql_files.execute(
                 con,
-                f"CREATE OR REPLACE TEMP VIEW {memo_gone(table)} AS "
-                f"SELECT sourced_id FROM {matched(table)} WHERE _line IS NULL "
+                f"CREATE OR REPLACE TEMP VIEW {views.memo_gone(table)} AS "
+                f"SELECT sourced_id FROM {views.matched(table)} WHERE _line IS NULL "
                 f"UNION ALL SELECT sourced_id FROM read_parquet({sql_path(said[1])})",
             )
         counts = "SELECT count(*), count(*) FILTER (WHERE _status_given), {} FROM {}"
         if not (SPECS[kind].unique_ids and vf.frame.height):
-            return sql_files.execute(con, counts.format("0", recognised(table)))[0]
+            return sql_files.execute(con, counts.format("0", views.recognised(table)))[0]
         shared = "count(*) FILTER (WHERE sourced_id IN (SELECT sourced_id FROM read_ids))"
         with sql_files.read_once(con, "read_ids", vf.frame.select("sourced_id").to_arrow()):
-            return sql_files.execute(con, counts.format(shared, recognised(table)))[0]
+            return sql_files.execute(con, counts.format(shared, views.recognised(table)))[0]
 
     def set_aside(self, validated: ValidatedBatch) -> None:
         """Write each file's clean rows now, for ``keep`` to take once the run is published.

@@ -41,6 +41,8 @@ class RawFile:
     """``_line``, ``h1``, ``h2`` of the rows in ``frame`` (with ``context``)."""
     known: pl.DataFrame | None = None
     """``_line``, ``h1``, ``h2`` of rows recognised from an earlier batch and not read again."""
+    unsent: pl.DataFrame | None = None
+    """``h1``, ``h2`` of the earlier batch's rows that no line sends again (with ``known``)."""
 
     def header(self, column: str) -> str:
         """The file's own name of a canonical column."""
@@ -140,8 +142,8 @@ def _empty(spec: FileSpec) -> pl.DataFrame:
     return pl.DataFrame(schema={"_line": pl.Int64, **{c: pl.String for c in spec.columns}})
 
 
-KnownRows = Callable[[str], pl.Series | None]
-"""A file's context -> the ``h1`` hashes of rows an earlier batch had without a finding."""
+KnownRows = Callable[[str], pl.DataFrame | None]
+"""A file's context -> ``h1``, ``h2`` of the rows an earlier batch had without a finding."""
 
 
 def _context(spec: FileSpec, header_line: str, scope_school: str | None) -> str:
@@ -210,7 +212,7 @@ def read_roster_bytes(
         return RawFile(spec.kind, file, empty, findings.concat(problems), lines, "", usable=False)
     context: list[str] = []
 
-    def recognised(header_line: str) -> pl.Series | None:
+    def recognised(header_line: str) -> pl.DataFrame | None:
         cells = csv_records.header_cells(header_line) or []
         if decoded.problems or any(is_secret_column(c) for c in cells):
             return None  # a decoding finding has a line; a dropped column's notice reads values
@@ -267,4 +269,5 @@ def read_roster_bytes(
         context=context[0] if context and parsed.hashes is not None and usable else None,
         hashes=parsed.hashes,
         known=parsed.known,
+        unsent=parsed.unsent,
     )

@@ -6,6 +6,8 @@ recognised rows and the live records a batch may leave out through them.
 
 KNOWN = "known_rows"
 """The recognised rows of one file (``_line``, ``h1``, ``h2``), registered while verified."""
+UNSENT = "unsent_rows"
+"""The memo's rows no line of the file sends again (``h1``, ``h2``), registered while verified."""
 
 
 def memo_view(table: str) -> str:
@@ -16,10 +18,15 @@ def memo_view(table: str) -> str:
 def recognised(table: str) -> str:
     """The temp view of a file's recognised rows (made by ``verify``).
 
-    ``_line``, ``h1``, ``h2``, ``sourced_id``, ``_file``, ``_memo_live`` (the row is its live
-    record) and ``_status_given``.
+    ``h1``, ``h2``, ``sourced_id``, ``_file``, ``_memo_live`` (the row is its live record) and
+    ``_status_given``; the line of each is in ``sent`` (joined only where the few are asked).
     """
     return f"recognised_{table}"
+
+
+def sent(table: str) -> str:
+    """The temp table of the lines sending a memo row again: ``_line``, ``h1``, ``h2``."""
+    return f"memo_sent_{table}"
 
 
 def memo_gone(table: str) -> str:
@@ -32,7 +39,7 @@ def memo_gone(table: str) -> str:
 
 
 def matched(table: str) -> str:
-    """The temp table of a kind's memo rows, each with the line sending it again (or none)."""
+    """The temp table of a kind's memo rows, each with whether a line sends it again (``_sent``)."""
     return f"memo_matched_{table}"
 
 
@@ -47,6 +54,7 @@ def known_rows_sql(table: str, where: str = "true") -> str:
     In the validated shape (``_file``, ``_ok`` aside), with ``_memo_live``.
     """
     return (
-        f"SELECT r._line, r._memo_live, m.* EXCLUDE (h1, h2) FROM {recognised(table)} r "
-        f"JOIN {memo_view(table)} m USING (h1, h2) WHERE {where}"
+        f"SELECT s._line, r._memo_live, m.* EXCLUDE (h1, h2) FROM {recognised(table)} r "
+        f"JOIN {memo_view(table)} m USING (h1, h2) JOIN {sent(table)} s USING (h1, h2) "
+        f"WHERE {where}"
     )

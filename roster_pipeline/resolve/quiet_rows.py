@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from roster_pipeline.resolve import sql_files
+from roster_pipeline.resolve import memo_views, sql_files
 from roster_pipeline.specs import LOAD_ORDER, SPECS
 
 TABLES = tuple(SPECS[k].table for k in LOAD_ORDER)
@@ -42,7 +42,10 @@ STAGED = "NOT r._memo_live"
 
 
 def quiet(table: str) -> str:
-    """The temp view of ``table``'s quiet rows: ``sourced_id``, ``_file``, ``_line``."""
+    """The temp view of ``table``'s quiet rows: ``sourced_id``, ``_file``, ``h1``, ``h2``.
+
+    Their lines are in ``memo_views.sent`` (joined where the few are asked).
+    """
     return f"quiet_{table}"
 
 
@@ -93,7 +96,7 @@ def keep_out(con: duckdb.DuckDBPyConnection, table: str, recognised: str) -> Non
     """
     sql_files.execute(
         con,
-        f"CREATE OR REPLACE TEMP VIEW {quiet(table)} AS SELECT sourced_id, _file, _line "
+        f"CREATE OR REPLACE TEMP VIEW {quiet(table)} AS SELECT sourced_id, _file, h1, h2 "
         f"FROM {recognised} r WHERE _memo_live AND sourced_id NOT IN "
         f"(SELECT sourced_id FROM stage_{table} WHERE _memo_live)",
     )
@@ -161,7 +164,8 @@ _PULLED = (
     "WITH p AS (SELECT l.sourced_id FROM main.{table} {left_out} "
     "SEMI JOIN ({changed}) c ON c.sourced_id = l.{column}) "
     "SELECT p.sourced_id, q._file, q._line FROM p LEFT JOIN "
-    "(SELECT * FROM {recognised} r SEMI JOIN p ON p.sourced_id = r.sourced_id "
+    "(SELECT r.sourced_id, r._file, s._line FROM {recognised} r "
+    "SEMI JOIN p ON p.sourced_id = r.sourced_id JOIN {sent} s USING (h1, h2) "
     "WHERE r._memo_live) q ON q.sourced_id = p.sourced_id"
 )
 # A quiet row comes back as the recognised row it is; a deactivated record as a live one.
@@ -189,6 +193,7 @@ def pull_dependents(con: duckdb.DuckDBPyConnection) -> int:
             changed=_CHANGED.format(target=pull.target, differs=differs),
             column=pull.column,
             recognised=left[pull.table],
+            sent=memo_views.sent(pull.table),
         )
         sql_files.execute(con, pulled)
         back = sql_files.execute(con, _BRING_BACK.format(table=pull.table))
@@ -244,7 +249,8 @@ WITH p AS MATERIALIZED (
     WHERE owner IN (SELECT id FROM {LINK_STUDENTS}) OR agent IN (SELECT id FROM {LINK_STUDENTS})
 )
 SELECT coalesce(q._file, 'live'), q._line, p.owner, p.agent FROM p
-LEFT JOIN (SELECT * FROM quiet_users WHERE sourced_id IN (SELECT owner FROM p)) q
+LEFT JOIN (SELECT q.sourced_id, q._file, s._line FROM quiet_users q
+           SEMI JOIN p ON p.owner = q.sourced_id JOIN {memo_views.sent("users")} s USING (h1, h2)) q
     ON q.sourced_id = p.owner
 """
 _IN_SCOPE = f"IN (SELECT id FROM {LINK_STUDENTS})"

@@ -108,15 +108,15 @@ class RowMemo:
     def _parts(self, kind: str, key: str, prefix: str = "rows") -> list[Path]:
         return sorted(self._dir(kind, key).glob(f"{prefix}-*.parquet"), key=part_number)
 
-    def known(self, context: str) -> pl.Series | None:
-        """The ``h1`` of the rows the memo knows under ``context`` (``read_batch``'s ``known``)."""
+    def known(self, context: str) -> pl.DataFrame | None:
+        """``h1``, ``h2`` of the rows the memo knows under ``context`` (``read_batch``'s)."""
         kind = context.split("\n", 1)[0]
         key = self.key(context)
         with self._lock:
             if kind not in self._known:
                 self._known[kind] = self._load(kind, key)
             known = self._known[kind]
-        return known.get_column("h1") if known.height else None
+        return known if known.height else None
 
     def _load(self, kind: str, key: str) -> pl.DataFrame:
         parts = self._parts(kind, key)
@@ -163,14 +163,12 @@ class RowMemo:
                     (found, gone),
                     said if stamp and all(map(Path.exists, said)) else None,
                 )
-                self._gone[kind] = con.sql(  # what keep writes as the next gone part
-                    f"SELECT h1, h2 FROM {views.matched(SPECS[kind].table)} WHERE _line IS NULL"
-                ).pl()
             except duckdb.Error as err:  # a part damaged since it was loaded
                 log.warning("row memo of %s not used (%s)", kind, type(err).__name__)
                 return None
             if in_memo != vf.known.height or repeated:
                 return None
+            self._gone[kind] = vf.unsent  # what keep writes as the next gone part
             checked[kind] = replace(vf, known_status_given=status_given)
         return checked
 
@@ -185,8 +183,8 @@ class RowMemo:
         """Recognised rows found in the memo, those giving a status, those sharing an id.
 
         ``parts``: the memo's rows and gone parts; ``said``: its ``live-`` and ``others-``
-        files of the live state, if it has them. Leaves ``memo_view``, ``recognised`` and
-        ``memo_gone`` for the stage.
+        files of the live state, if it has them. Leaves ``memo_view``, ``recognised``, ``sent``
+        and ``memo_gone`` for the stage.
         """
         table = SPECS[kind].table
         rows, gone = (", ".join(sql_path(p) for p in ps) for ps in parts)
@@ -198,13 +196,21 @@ class RowMemo:
             same = f"m.sourced_id NOT IN (SELECT sourced_id FROM read_parquet({sql_path(said[0])}))"
         sql_files.execute(con, f"CREATE OR REPLACE TEMP VIEW {views.memo_view(table)} AS {known}")
         with sql_files.read_once(con, views.KNOWN, vf.known.to_arrow()):
-            # each memo row with the line sending it again (none: no longer sent)
+            sql_files.execute(
+                con,
+                f"CREATE OR REPLACE TEMP TABLE {views.sent(table)} AS "
+                f"SELECT _line, h1, h2 FROM {views.KNOWN}",
+            )
+        unsent = vf.unsent if vf.unsent is not None else no_hashes()
+        with sql_files.read_once(con, views.UNSENT, unsent.to_arrow()):
+            # each memo row, and whether a line sends it again (intake matched them: the few
+            # it did not are looked up here, not the millions it did)
             sql_files.execute(
                 con,
                 f"CREATE OR REPLACE TEMP TABLE {views.matched(table)} AS "
-                f"SELECT k._line, m.h1, m.h2, m.sourced_id, "
-                f"{same} AS _memo_live, m.status IS NOT NULL AS _status_given "
-                f"FROM {views.memo_view(table)} m LEFT JOIN {views.KNOWN} k USING (h1, h2)",
+                f"SELECT m.h1, m.h2, m.sourced_id, {same} AS _memo_live, "
+                "m.status IS NOT NULL AS _status_given, u.h1 IS NULL AS _sent "
+                f"FROM {views.memo_view(table)} m LEFT JOIN {views.UNSENT} u USING (h1, h2)",
             )
         # the file's name beside each row in the view, not stored on millions of them
         sql_files.execute(
@@ -216,14 +222,14 @@ class RowMemo:
         sql_files.execute(
             con,
             f"CREATE OR REPLACE TEMP VIEW {views.recognised(table)} AS "
-            f"SELECT m.*, f._file FROM {views.matched(table)} m, {views.file_of(table)} f "
-            "WHERE m._line IS NOT NULL",
+            f"SELECT m.* EXCLUDE (_sent), f._file FROM {views.matched(table)} m, "
+            f"{views.file_of(table)} f WHERE m._sent",
         )
         if said is not None:
             sql_files.execute(
                 con,
                 f"CREATE OR REPLACE TEMP VIEW {views.memo_gone(table)} AS "
-                f"SELECT sourced_id FROM {views.matched(table)} WHERE _line IS NULL "
+                f"SELECT sourced_id FROM {views.matched(table)} WHERE NOT _sent "
                 f"UNION ALL SELECT sourced_id FROM read_parquet({sql_path(said[1])})",
             )
         counts = "SELECT count(*), count(*) FILTER (WHERE _status_given), {} FROM {}"

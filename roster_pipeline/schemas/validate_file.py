@@ -101,6 +101,8 @@ class ValidatedFile:
     known: pl.DataFrame | None = None
     """Rows recognised from an earlier batch (``_line``, ``h1``, ``h2``): validated then without
     a finding, so not again; ``frame`` holds only the others."""
+    unsent: pl.DataFrame | None = None
+    """``h1``, ``h2`` of that batch's rows no line sends again (with ``known``)."""
     known_status_given: int = 0
     """How many recognised rows give a status (the others' statuses are in ``frame``)."""
 
@@ -295,6 +297,7 @@ def validate_file(
         context=raw.context,
         hashes=raw.hashes,
         known=raw.known,
+        unsent=raw.unsent,
     )
 
 

@@ -2,7 +2,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roster_pipeline.intake.csv_records import _among, parse
+from roster_pipeline.intake.csv_records import LINE_SEEDS, _split_known, parse
 
 
 def rows(text):
@@ -94,9 +94,14 @@ def test_rows_known_by_their_hash_are_not_parsed_and_a_repeated_line_never_is():
     hashes = dict(zip(first.hashes["_line"], first.hashes["h1"], strict=True))
     asked = []
 
+    h2 = dict(zip(first.hashes["_line"], first.hashes["h2"], strict=True))
+
     def known(header_line):
         asked.append(header_line)
-        return pl.Series([hashes[2], hashes[3]], dtype=pl.UInt64)
+        return pl.DataFrame(
+            {"h1": [hashes[2], hashes[3], hashes[4]], "h2": [h2[2], h2[3], h2[4]]},
+            schema={"h1": pl.UInt64, "h2": pl.UInt64},
+        )
 
     second = parse(text.replace("3,Cy", "3,Cyd"), "f.csv", known)
     assert asked == ["id,name"]
@@ -105,6 +110,8 @@ def test_rows_known_by_their_hash_are_not_parsed_and_a_repeated_line_never_is():
     assert second.rows["c1"].to_list() == ["Ben", "Cyd", "Ben"]
     assert second.hashes["_line"].to_list() == [3, 4, 5]
     assert second.records == 4
+    # the memo's rows no line sends again: Ben's (sent twice, so read) and Cy's (changed)
+    assert sorted(second.unsent["h1"].to_list()) == sorted([hashes[3], hashes[4]])
     careful = parse('id,name\n1,Ana\n2,"two\nlines"\n', "f.csv", known)  # not a clean file
     assert careful.known is None and careful.hashes is None
 
@@ -112,7 +119,22 @@ def test_rows_known_by_their_hash_are_not_parsed_and_a_repeated_line_never_is():
 hashes = st.lists(st.integers(0, 20), max_size=30)
 
 
-@given(values=hashes, known=hashes)
-def test_among_is_is_in(values, known):
-    values_s, known_s = pl.Series(values, dtype=pl.UInt64), pl.Series(known, dtype=pl.UInt64)
-    assert _among(values_s, known_s).to_list() == values_s.is_in(known_s.implode()).to_list()
+@given(lines=hashes, memo=hashes, twins=st.lists(st.integers(0, 20), max_size=3))
+def test_lines_sent_again_are_those_whose_both_hashes_a_memo_row_has(lines, memo, twins):
+    """``_split_known`` against a plain reading of the rule (h2 = h1, or h1 + 1 for twins)."""
+    body = pl.Series([f"line {v}" for v in lines], dtype=pl.String)
+    text = pl.concat([pl.Series(["id"]), body])
+    hashed = pl.DataFrame({"h1": body.hash(LINE_SEEDS[0]), "h2": body.hash(LINE_SEEDS[1])})
+    of = {v: (hashed["h1"][i], hashed["h2"][i]) for i, v in enumerate(lines)}
+    rows = [of.get(v, (v, v)) for v in memo] + [(of[t][0], of[t][1] + 1) for t in twins if t in of]
+    frame = pl.DataFrame(rows, schema={"h1": pl.UInt64, "h2": pl.UInt64}, orient="row")
+    _, known, unsent = _split_known(text, lambda _: frame)
+    counts = {v: lines.count(v) for v in lines}
+    expected = [i + 2 for i, v in enumerate(lines) if v in memo and counts[v] == 1]
+    one_each = all(memo.count(v) == 1 for v in memo if v in lines and counts[v] == 1)
+    if not expected or not one_each:
+        assert known is None and unsent is None
+    else:
+        assert known["_line"].to_list() == expected
+        sent = {of[lines[ln - 2]] for ln in expected}
+        assert sorted(unsent.rows()) == sorted(r for r in rows if r not in sent)

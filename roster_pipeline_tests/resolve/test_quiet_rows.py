@@ -260,9 +260,10 @@ def test_the_next_views_add_the_live_records_left_out_only_where_rows_are_quiet(
     quiet_rows.create_next_views(con)
     assert con.execute("SELECT sourced_id FROM next_orgs").fetchall() == [("o1",)]
     con.execute(
-        "CREATE TEMP TABLE recognised AS SELECT * FROM (VALUES ('o2', 'orgs.csv', 3, true), "
-        "('o1', 'orgs.csv', 2, false)) r(sourced_id, _file, _line, _memo_live)"
+        "CREATE TEMP TABLE recognised AS SELECT * FROM (VALUES ('o2', 'orgs.csv', 1, 1, true), "
+        "('o1', 'orgs.csv', 2, 2, false)) r(sourced_id, _file, h1, h2, _memo_live)"
     )
+
     quiet_rows.reset(con)
     quiet_rows.keep_out(con, "orgs", "recognised")
     quiet_rows.measure(con)
@@ -271,3 +272,4 @@ def test_the_next_views_add_the_live_records_left_out_only_where_rows_are_quiet(
     # o2, quiet, and o3, deactivated and no longer listed, are their live records
     assert rows == [("o1", True), ("o2", True), ("o3", True)]
     assert (quiet_rows.count(con, "orgs"), quiet_rows.left_out(con, "orgs")) == (1, 2)
+    assert con.execute("SELECT * FROM quiet_orgs").fetchall() == [("o2", "orgs.csv", 1, 1)]

@@ -142,10 +142,11 @@ STATUS_CHANGE = (
     "true, NULL FROM change_pair WHERE NOT is_new AND o_status IS DISTINCT FROM n_status"
 )
 FIELD_CHANGE = (
-    "INSERT INTO change_set SELECT $entity, sourced_id, 'updated', '{field}', "
+    "SELECT $entity, sourced_id, 'updated', '{field}', "
     "CAST(o_{field} AS VARCHAR), CAST(n_{field} AS VARCHAR), true, NULL FROM field_pairs "
     "WHERE n_{field} IS DISTINCT FROM o_{field}"
 )
+"""One compared field's updates; every field's go into the change set in one statement."""
 
 
 # A created record has no other change (the others need a live record), so created records are
@@ -183,32 +184,41 @@ def _guard(name: str) -> str:
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> bool:
     """Whether ``schema.table`` exists in the connection's database (temp tables excluded)."""
-    return bool(
-        sql_files.execute(
-            con,
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ? AND NOT temporary",
-            [schema, table],
-        )[0][0]
+    return table in tables(con, schema)
+
+
+def tables(con: duckdb.DuckDBPyConnection, schema: str = "main") -> set[str]:
+    """The tables of ``schema`` in the connection's database (temp tables excluded).
+
+    One look at the catalog (which lists every attached database's tables): a step asking of
+    several tables asks once.
+    """
+    rows = sql_files.execute(
+        con,
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND NOT temporary",
+        [schema],
     )
+    return {name for (name,) in rows}
 
 
-def _old(con: duckdb.DuckDBPyConnection, table: str, next_sql: str) -> str:
+def _old(table: str, next_sql: str, live: bool) -> str:
     """The live table, or an empty one of the next state's shape before the first load."""
-    return f"main.{table}" if table_exists(con, table) else f"(SELECT * FROM {next_sql} LIMIT 0)"
+    return f"main.{table}" if live else f"(SELECT * FROM {next_sql} LIMIT 0)"
 
 
 def apply_settings(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> None:
     """Start the change set with what the settings refuse, and undo it in the staged state."""
     sql_files.execute(con, CREATE_CHANGE_SET)
-    if not settings.unarchive_classes and table_exists(con, "classes"):
+    live = tables(con)
+    if not settings.unarchive_classes and "classes" in live:
         sql_files.execute(con, SKIP_UNARCHIVE, {"note": KEPT_ARCHIVED})
         sql_files.execute(con, KEEP_ARCHIVED)
     sql_files.execute(con, KEPT_ARCHIVED_CLASSES)
-    if not settings.unarchive_classes and table_exists(con, "enrollments"):
+    if not settings.unarchive_classes and "enrollments" in live:
         sql_files.execute(con, SKIP_REACTIVATION, {"note": KEPT_CLOSED})
     sql_files.run(con, "closed_enrollments")  # archived means closed
-    if not settings.update_active_contacts and table_exists(con, "users"):
+    if not settings.update_active_contacts and "users" in live:
         sql_files.execute(con, CONTACT_DIFFS)
         for contact in CONTACT_FIELDS:
             sql_files.execute(con, SKIP_CONTACT.format(field=contact), {"note": KEPT_CONTACT})
@@ -243,10 +253,11 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE entity_sizes (entity VARCHAR, live_active BIGINT, "
         "next_rows BIGINT)",
     )
+    existing = tables(con)  # compute makes temp tables only
     for table, next_sql in next_tables.items():
-        old = _old(con, _guard(table), next_sql)
+        live = _guard(table) in existing
+        old = _old(table, next_sql, live)
         compared = [_guard(f) for f in COMPARED.get(table, ())]
-        live = table_exists(con, _guard(table))
         pair = PAIR if live else FIRST_PAIR
         if table in unchanged:
             if not live:  # before a first load nothing is unchanged
@@ -271,8 +282,9 @@ def compute(
         sql_files.execute(con, STATUS_CHANGE, {**params, "gone": gone, "back": back})
         fields = "".join(f", n.{f} AS n_{f}, o.{f} AS o_{f}" for f in compared)
         sql_files.execute(con, FIELD_PAIRS.format(fields=fields, next=next_sql, old=old))
-        for f in compared:
-            sql_files.execute(con, FIELD_CHANGE.format(field=f), params)
+        if compared:
+            updates = " UNION ALL ".join(FIELD_CHANGE.format(field=f) for f in compared)
+            sql_files.execute(con, f"INSERT INTO change_set {updates}", params)
         sql_files.execute(con, UNCHANGED.format(table=table))
         sql_files.execute(con, CHANGED.format(table=table))
         sql_files.execute(
@@ -282,7 +294,7 @@ def compute(
             "(SELECT count(*) FROM change_pair) + $known",
             {**params, "known": not_compared.get(table, 0)},
         )
-    has_links = table_exists(con, "student_guardians")
+    has_links = "student_guardians" in existing
     old_links = old_links if has_links else EMPTY_LINKS
     all_old_links = (all_old_links or old_links) if has_links else EMPTY_LINKS
     either = (f"coalesce(n.{c}, o.{c})" for c in ("student", "guardian", "source"))
@@ -307,7 +319,8 @@ def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> int:
     leaves out (``quiet_rows``) are not compared: returns how many.
     """
     apply_settings(con, settings)
-    live = [t for t in ROSTER_TABLES if table_exists(con, t)]
+    existing = tables(con)
+    live = [t for t in ROSTER_TABLES if t in existing]
     not_compared = compute(
         con,
         {

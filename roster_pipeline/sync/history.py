@@ -23,7 +23,7 @@ import re
 import duckdb
 
 from roster_pipeline.resolve import live_write, quiet_rows, sql_files
-from roster_pipeline.sync.changes import table_exists
+from roster_pipeline.sync.changes import table_exists, tables
 from roster_pipeline.tables import ROSTER_TABLES
 from roster_pipeline.warehouse import PUBLISHED
 
@@ -180,33 +180,36 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {table for (table,) in rows}
 
 
-def _start(con: duckdb.DuckDBPyConnection, table: str, version: int) -> int:
+def _start(con: duckdb.DuckDBPyConnection, table: str, version: int, stored: set[str]) -> int:
     """Begin ``table``'s history; its base version (its rows are valid from there).
 
     A first commit copies nothing: the base is ``version``. A history stored whole by an earlier
     release (``history.<table>`` a table) becomes the stored versions, with base 0 (every live
     row has its open version stored, so none is valid from the base).
     """
-    if table_exists(con, table, schema="history"):
+    if table in stored:
         sql_files.execute(con, f"ALTER TABLE history.{table} RENAME TO {table}_versions")
         version = 0
     else:
         sql_files.execute(con, START_STORED.format(table=table))
+    stored.add(f"{table}_versions")
     sql_files.execute(con, "INSERT INTO history.bases VALUES (?, ?)", [table, version])
-    _since(con, table)
+    _since(con, table, stored)
     sql_files.execute(con, HISTORY_VIEW.format(table=table, match=_match(table)))
     return version
 
 
-def _since(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _since(con: duckdb.DuckDBPyConnection, table: str, stored: set[str]) -> None:
     """Make ``history.<table>_since`` where it is missing, and the view that reads it.
 
     An earlier release stored the open versions whole: each becomes the start it names.
+    ``stored``: the history schema's tables (kept up to date here).
     """
-    if table_exists(con, f"{table}_since", schema="history"):
+    if f"{table}_since" in stored:
         return
     sql = {"table": table, "keys": ", ".join(_keys(table))}
     sql_files.execute(con, START_SINCE.format(**sql))
+    stored.add(f"{table}_since")
     for statement in SINCE_FROM_OPEN:
         sql_files.execute(con, statement.format(**sql))
     sql_files.execute(con, HISTORY_VIEW.format(table=table, match=_match(table)))
@@ -216,17 +219,33 @@ _TYPE = re.compile(r"^[A-Z][A-Z0-9_ ,()\[\]]*$")
 """A column type as DuckDB names it (VARCHAR, TIMESTAMP, VARCHAR[], DECIMAL(18,3))."""
 
 
-def _evolve(con: duckdb.DuckDBPyConnection, table: str) -> None:
+_COLUMNS = (
+    "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+    "WHERE database_name = current_database() AND schema_name IN ('main', 'history') "
+    "ORDER BY column_index"
+)
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(schema, table) -> its columns and their types, in order, for main and history."""
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, column, kind in sql_files.execute(con, _COLUMNS):
+        found.setdefault((schema, table), []).append((column, kind))
+    return found
+
+
+def _evolve(
+    con: duckdb.DuckDBPyConnection, table: str, columns: dict[tuple[str, str], list]
+) -> None:
     """Add the columns the live table gained since its history began to the stored versions.
 
-    They are null in the versions before; the view is made again to show them.
+    They are null in the versions before; the view is made again to show them. ``columns``:
+    ``_columns`` before the commit (a history renamed in it is looked up again).
     """
-    columns = (
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
-        "current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index"
-    )
-    stored = {c for c, _ in sql_files.execute(con, columns, ["history", f"{table}_versions"])}
-    live = sql_files.execute(con, columns, ["main", table])
+    if ("history", f"{table}_versions") not in columns:
+        columns = _columns(con)
+    stored = {c for c, _ in columns[("history", f"{table}_versions")]}
+    live = columns[("main", table)]
     added = [(c, kind) for c, kind in live if c not in stored]
     for column, kind in added:
         if not (column.replace("_", "").isalnum() and _TYPE.match(kind)):
@@ -300,11 +319,13 @@ def commit_version(
     )
     bases = table_bases(con)
     published: set[str] | None = None  # looked up once, when a table is compared
+    live, stored = tables(con), tables(con, "history")  # the loop adds only to history
+    columns = _columns(con)
     for table in HISTORY_TABLES:
-        if not table_exists(con, table):
+        if table not in live:
             continue
         if table not in bases:
-            bases[table] = _start(con, table, version)
+            bases[table] = _start(con, table, version, stored)
             if bases[table] == version:
                 continue
         published = _published_tables(con) if published is None else published
@@ -312,8 +333,8 @@ def commit_version(
         if table not in published:
             before = f"(SELECT * FROM main.{table} LIMIT 0)"
         scoped = table in changed_only
-        _since(con, table)
-        _evolve(con, table)
+        _since(con, table, stored)
+        _evolve(con, table, columns)
         _record_changes(con, table, bases[table], version, scoped=scoped, before=before)
     return version
 
@@ -321,7 +342,8 @@ def commit_version(
 def every_table_based(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether every table with a history has begun it (has a base version)."""
     bases = table_bases(con)
-    return all(t in bases or not table_exists(con, t) for t in HISTORY_TABLES)
+    live = tables(con)
+    return all(t in bases or t not in live for t in HISTORY_TABLES)
 
 
 def commit_unchanged(con: duckdb.DuckDBPyConnection, batch_id: str, kind: str) -> int:

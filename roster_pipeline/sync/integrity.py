@@ -193,8 +193,12 @@ def _ids_kept(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, version: int, counts: dict[str, int]) -> None:
-    for name, n in counts.items():
-        sql_files.execute(con, "INSERT INTO integrity_counts VALUES (?, ?, ?)", [version, name, n])
+    """The version's counts, in one statement."""
+    if not counts:
+        return
+    rows = ", ".join(["(?, ?, ?)"] * len(counts))
+    params = [value for name, n in counts.items() for value in (version, name, n)]
+    sql_files.execute(con, f"INSERT INTO integrity_counts VALUES {rows}", params)
 
 
 def carry(con: duckdb.DuckDBPyConnection, version: int) -> None:

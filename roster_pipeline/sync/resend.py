@@ -40,7 +40,7 @@ from roster_pipeline.intake.source import ArchiveLimits, BatchSource, open_sourc
 from roster_pipeline.resolve import batch_record, sql_files
 from roster_pipeline.specs import kind_of_file
 from roster_pipeline.sync import change_log, changes, history, integrity, safeguards
-from roster_pipeline.sync.changes import table_exists
+from roster_pipeline.sync.changes import tables
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.tables import LINKS_TABLE, ROSTER_TABLES
 
@@ -82,7 +82,7 @@ class _Previous:
 def _made_live(con: duckdb.DuckDBPyConnection) -> _Previous | None:
     """The roster run that produced the current live version (None: no such run)."""
     needed = ("sync_runs", "live_versions", "batches", "batch_files", "findings", "sync_plan")
-    if not all(table_exists(con, t) for t in needed):
+    if not set(needed) <= tables(con):
         return None
     rows = sql_files.execute(con, MADE_LIVE)
     return _Previous(*rows[0]) if rows else None
@@ -109,8 +109,9 @@ def _fill_sizes(con: duckdb.DuckDBPyConnection) -> None:
         "next_rows BIGINT)",
     )
     active = f"count(*) FILTER (WHERE {changes.IS_ACTIVE})"
+    live = tables(con)
     for table in ROSTER_TABLES:
-        if table_exists(con, table):
+        if table in live:
             sql_files.execute(
                 con,
                 f"INSERT INTO entity_sizes SELECT '{table}', "  # table from ROSTER_TABLES
@@ -118,7 +119,7 @@ def _fill_sizes(con: duckdb.DuckDBPyConnection) -> None:
             )
     links = (
         f"SELECT {active}, {active} FROM main.{LINKS_TABLE}"
-        if table_exists(con, LINKS_TABLE)
+        if LINKS_TABLE in live
         else "SELECT 0, 0"
     )
     sql_files.execute(con, f"INSERT INTO entity_sizes SELECT 'guardian_links', * FROM ({links})")
@@ -234,10 +235,9 @@ def _record(
     batch_record.record_batch(
         con, batch, settings.tenant_id, settings.application_id, "applied", files, found
     )
+    live = tables(con)
     table_rows = {
-        t: sql_files.execute(con, f"SELECT count(*) FROM main.{t}")[0][0]
-        if table_exists(con, t)
-        else 0
+        t: sql_files.execute(con, f"SELECT count(*) FROM main.{t}")[0][0] if t in live else 0
         for t in (*ROSTER_TABLES, LINKS_TABLE)
     }
     return Carried(batch_id, previous.batch_id, counts, digest, version, files, found, table_rows)

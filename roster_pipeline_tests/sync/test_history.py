@@ -144,3 +144,32 @@ def test_a_commit_without_the_state_before_the_run_is_refused(daily):
     store, _, _ = daily
     with duckdb.connect(str(store.path)) as con, pytest.raises(history.NoPublishedStateError):
         history.commit_version(con, "by-hand", "roster")
+
+
+def test_a_column_the_live_table_gains_is_added_to_its_stored_versions(tmp_path):
+    store = Warehouse(tmp_path / "r.duckdb")
+    files = generate(120, seed=5)
+    for day in (0, 1):
+        write(files, tmp_path / f"day{day}")
+        sync_folder(tmp_path / f"day{day}", store, SETTINGS)
+        files = next_day(files, every=7)
+    with store.writer() as con:  # an earlier release's links had no ended_at, live or stored
+        for relation in ("main.student_guardians", "history.student_guardians_versions"):
+            con.execute(f"ALTER TABLE {relation} DROP COLUMN ended_at")
+    seen = {}
+    for day in (2, 3):  # the sync adds the column to the live links; the history follows
+        write(files, tmp_path / f"day{day}")
+        version = sync_folder(tmp_path / f"day{day}", store, SETTINGS).version
+        seen[version] = live_state(store)
+        files = next_day(files, every=7)
+    with store.reader() as con:
+        stored = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'history' "
+            "AND table_name = 'student_guardians_versions'"
+        ).fetchall()
+        assert ("ended_at",) in stored
+    # the other tables' versions are untouched by the links' new column
+    others = {
+        v: {t: rows for t, rows in s.items() if t != "student_guardians"} for v, s in seen.items()
+    }
+    assert_every_version_comes_back(store, others)

@@ -111,12 +111,16 @@ PAIR = (
     "LEFT JOIN (SELECT sourced_id, status, batch_id, hash({fields}) AS fields, "
     "hash(date_last_modified, extensions) AS noted FROM {old}) o ON o.sourced_id = n.sourced_id"
 )
-# Before a table's first load every record is new: no join, no hashes.
-FIRST_PAIR = (
-    "CREATE OR REPLACE TEMP TABLE change_pair AS SELECT sourced_id, status AS n_status, "
-    "'active' AS o_status, true AS is_new, true AS differs, NULL::VARCHAR AS o_batch, "
-    "true AS noted FROM {next}"
+# Before a table's first load every record is new and none is unchanged: no pairs, no join,
+# and the records not unchanged are the next state's own (a view, not a copy of millions of ids).
+FIRST_CREATED = (
+    "INSERT INTO change_set SELECT $entity, sourced_id, 'created', NULL, NULL, NULL, true, NULL "
+    "FROM {next}"
 )
+FIRST_UNCHANGED = (
+    "CREATE OR REPLACE TEMP TABLE unchanged_{table} (sourced_id VARCHAR, o_batch VARCHAR)"
+)
+FIRST_CHANGED = "CREATE OR REPLACE TEMP VIEW changed_{table} AS SELECT sourced_id FROM {next}"
 # Old and new values only for the records whose fields differ (few on a daily sync).
 FIELD_PAIRS = (
     "CREATE OR REPLACE TEMP TABLE field_pairs AS SELECT n.sourced_id{fields} "
@@ -202,11 +206,6 @@ def tables(con: duckdb.DuckDBPyConnection, schema: str = "main") -> set[str]:
     return {name for (name,) in rows}
 
 
-def _old(table: str, next_sql: str, live: bool) -> str:
-    """The live table, or an empty one of the next state's shape before the first load."""
-    return f"main.{table}" if live else f"(SELECT * FROM {next_sql} LIMIT 0)"
-
-
 def apply_settings(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> None:
     """Start the change set with what the settings refuse, and undo it in the staged state."""
     sql_files.execute(con, CREATE_CHANGE_SET)
@@ -256,12 +255,15 @@ def compute(
     existing = tables(con)  # compute makes temp tables only
     for table, next_sql in next_tables.items():
         live = _guard(table) in existing
-        old = _old(table, next_sql, live)
-        compared = [_guard(f) for f in COMPARED.get(table, ())]
-        pair = PAIR if live else FIRST_PAIR
-        if table in unchanged:
-            if not live:  # before a first load nothing is unchanged
+        params = {"entity": table}
+        if not live:  # before a first load nothing is unchanged
+            if table in unchanged:
                 raise ValueError(f"{table}: records known unchanged, but no live table")
+            _first(con, table, next_sql, params)
+            continue
+        old = f"main.{table}"
+        compared = [_guard(f) for f in COMPARED.get(table, ())]
+        if table in unchanged:
             not_compared[table] = unchanged[table]
         paired = old
         if unchanged.get(table):  # most records are not compared: hash only the others' pairs
@@ -270,14 +272,13 @@ def compute(
             )
         sql_files.execute(
             con,
-            pair.format(
+            PAIR.format(
                 fields=", ".join(f'"{f}"' for f in compared) or "NULL",
                 next=next_sql,
                 old=paired,
             ),
         )
         gone, back = STATUS_WORDS.get(table, ("deactivated", "reactivated"))
-        params = {"entity": table}
         sql_files.execute(con, CREATED, params)
         sql_files.execute(con, STATUS_CHANGE, {**params, "gone": gone, "back": back})
         fields = "".join(f", n.{f} AS n_{f}, o.{f} AS o_{f}" for f in compared)
@@ -310,6 +311,20 @@ def compute(
         f"{active.format(all_old_links)} - {active.format(old_links)}",
     )
     return not_compared
+
+
+def _first(
+    con: duckdb.DuckDBPyConnection, table: str, next_sql: str, params: dict[str, str]
+) -> None:
+    """The changes of a table's first load: every next record created."""
+    sql_files.execute(con, FIRST_CREATED.format(next=next_sql), params)
+    sql_files.execute(con, FIRST_UNCHANGED.format(table=table))
+    sql_files.execute(con, FIRST_CHANGED.format(table=table, next=next_sql))
+    sql_files.execute(
+        con,
+        f"INSERT INTO entity_sizes SELECT $entity, 0, (SELECT count(*) FROM {next_sql})",
+        params,
+    )
 
 
 def plan(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> int:

@@ -38,3 +38,25 @@ def test_every_compared_field_that_changed_is_an_update_with_both_values(table):
     assert rows == [("a", "updated", f, f"old {f}", f"new {f}") for f in sorted(fields)]
     changed = con.execute(f"SELECT sourced_id FROM changed_{table}").fetchall()
     assert changed == [("a",)]
+
+
+def test_a_first_load_creates_every_record_and_leaves_none_unchanged():
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TEMP TABLE next_rows AS SELECT * FROM (VALUES ('00417', 'active'), "
+        "('417', 'tobedeleted'), ('a', NULL)) v(sourced_id, status)"
+    )
+    con.execute(changes.CREATE_CHANGE_SET)
+    changes.compute(
+        con, {"orgs": "(SELECT * FROM next_rows)"}, next_links=EMPTY_LINKS, old_links=EMPTY_LINKS
+    )
+    rows = con.execute(
+        "SELECT entity, sourced_id, change, field, old_value, new_value, applied FROM change_set "
+        "ORDER BY sourced_id"
+    ).fetchall()
+    assert rows == [("orgs", i, "created", None, None, None, True) for i in ("00417", "417", "a")]
+    changed = con.execute("SELECT sourced_id FROM changed_orgs ORDER BY 1").fetchall()
+    assert changed == [("00417",), ("417",), ("a",)]
+    assert con.execute("SELECT count(*) FROM unchanged_orgs").fetchall() == [(0,)]
+    sizes = con.execute("SELECT * FROM entity_sizes WHERE entity = 'orgs'").fetchall()
+    assert sizes == [("orgs", 0, 3)]

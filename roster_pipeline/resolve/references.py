@@ -192,7 +192,10 @@ def resolve_all(con: duckdb.DuckDBPyConnection, *, manage_guardians: bool = True
     """
     for ref in (*ORGS, *SESSIONS, *COURSES, *CLASSES):
         check(con, ref)
-    sql_files.run(con, "derive_user_roles")
+    # (only where a roles file was sent: else there is nothing to take, and no user to read)
+    if sql_files.execute(con, "SELECT EXISTS (SELECT 1 FROM next_user_roles)")[0][0]:
+        sql_files.run(con, "derive_user_roles")
+    sql_files.run(con, "primary_org")
     for ref in USER_ORGS:
         check(con, ref)
     sql_files.run(con, "users_required")

@@ -4,6 +4,8 @@ Per entity: created, updated (one row per field, old and new value), deactivated
 (classes: archived / unarchived) and, counted only, unchanged. Changes the district's settings do
 not allow are kept in the set with ``applied = false`` and a note (and undone in the next state).
 Table and column names come from the file specs, never from data; values stay in the tables.
+The changes found are rows of ``change_rows``; ``change_set`` (a view) shows them and, for a
+table's first load, every record of its next state created (not millions of rows copied).
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ CONTACT_FIELDS = ("email", "sms", "phone")
 STATUS_WORDS = {"classes": ("archived", "unarchived")}
 """Entity -> (word for going inactive, word for coming back); others deactivate/reactivate."""
 
-CREATE_CHANGE_SET = (
-    "CREATE OR REPLACE TEMP TABLE change_set (entity VARCHAR, sourced_id VARCHAR, "
+CHANGE_ROWS = "change_rows"
+"""The temp table the changes found go into; ``change_set`` (a view) is every change."""
+CREATE_CHANGE_ROWS = (
+    f"CREATE OR REPLACE TEMP TABLE {CHANGE_ROWS} (entity VARCHAR, sourced_id VARCHAR, "
     "change VARCHAR, field VARCHAR, old_value VARCHAR, new_value VARCHAR, applied BOOLEAN, "
     "note VARCHAR)"
 )
@@ -57,7 +61,7 @@ KEPT_ARCHIVED_CLASSES = (
 
 # The enrollments of a class kept archived that the batch lists as active again: skipped.
 SKIP_REACTIVATION = (
-    "INSERT INTO change_set SELECT 'enrollments', e.sourced_id, 'reactivated', 'status', "
+    "INSERT INTO change_rows SELECT 'enrollments', e.sourced_id, 'reactivated', 'status', "
     "l.status, 'active', false, $note FROM stage_enrollments e "
     "JOIN kept_archived k ON k.sourced_id = e.class_sourced_id "
     "JOIN main.enrollments l ON l.sourced_id = e.sourced_id "
@@ -66,7 +70,7 @@ SKIP_REACTIVATION = (
 
 # An archived class the batch lists again stays archived when the setting is off.
 SKIP_UNARCHIVE = (
-    "INSERT INTO change_set SELECT 'classes', s.sourced_id, 'unarchived', 'status', "
+    "INSERT INTO change_rows SELECT 'classes', s.sourced_id, 'unarchived', 'status', "
     "l.status, s.status, false, $note FROM stage_classes s JOIN main.classes l "
     "ON l.sourced_id = s.sourced_id WHERE s._ok AND l.status = 'tobedeleted' "
     "AND s.status = 'active'"
@@ -88,7 +92,7 @@ CONTACT_DIFFS = (
     "OR s.phone IS DISTINCT FROM l.phone)"
 )
 SKIP_CONTACT = (
-    "INSERT INTO change_set SELECT 'users', sourced_id, 'updated', '{field}', o_{field}, "
+    "INSERT INTO change_rows SELECT 'users', sourced_id, 'updated', '{field}', o_{field}, "
     "n_{field}, false, $note FROM contact_diffs WHERE n_{field} IS DISTINCT FROM o_{field}"
 )
 KEEP_CONTACTS = (
@@ -111,11 +115,12 @@ PAIR = (
     "LEFT JOIN (SELECT sourced_id, status, batch_id, hash({fields}) AS fields, "
     "hash(date_last_modified, extensions) AS noted FROM {old}) o ON o.sourced_id = n.sourced_id"
 )
-# Before a table's first load every record is new and none is unchanged: no pairs, no join,
-# and the records not unchanged are the next state's own (a view, not a copy of millions of ids).
+# Before a table's first load every record is new and none is unchanged: no pairs, no join.
+# Its changes (every record created) and the records not unchanged (all) are the next state's
+# own, shown by views: not copies of millions of ids held through the run's largest writes.
 FIRST_CREATED = (
-    "INSERT INTO change_set SELECT $entity, sourced_id, 'created', NULL, NULL, NULL, true, NULL "
-    "FROM {next}"
+    "SELECT '{entity}', sourced_id, 'created', NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, "
+    "true, NULL::VARCHAR FROM {next}"
 )
 FIRST_UNCHANGED = (
     "CREATE OR REPLACE TEMP TABLE unchanged_{table} (sourced_id VARCHAR, o_batch VARCHAR)"
@@ -137,11 +142,11 @@ CHANGED = (
 )
 """The next state's records that are not unchanged (few on a daily sync)."""
 CREATED = (
-    "INSERT INTO change_set SELECT $entity, sourced_id, 'created', NULL, NULL, NULL, true, NULL "
+    "INSERT INTO change_rows SELECT $entity, sourced_id, 'created', NULL, NULL, NULL, true, NULL "
     "FROM change_pair WHERE is_new"
 )
 STATUS_CHANGE = (
-    "INSERT INTO change_set SELECT $entity, sourced_id, "
+    "INSERT INTO change_rows SELECT $entity, sourced_id, "
     "CASE WHEN n_status = 'tobedeleted' THEN $gone ELSE $back END, 'status', o_status, n_status, "
     "true, NULL FROM change_pair WHERE NOT is_new AND o_status IS DISTINCT FROM n_status"
 )
@@ -206,9 +211,28 @@ def tables(con: duckdb.DuckDBPyConnection, schema: str = "main") -> set[str]:
     return {name for (name,) in rows}
 
 
+def start(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty change set: ``change_rows``, and ``change_set`` showing them."""
+    sql_files.execute(con, CREATE_CHANGE_ROWS)
+    _show(con, [])
+
+
+def _show(con: duckdb.DuckDBPyConnection, loads: list[tuple[str, str]]) -> None:
+    """``change_set``: the changes found, and every record of the first ``loads`` created.
+
+    ``loads``: (table, its next state's SQL) of each table loaded for the first time.
+    """
+    created = "".join(
+        f" UNION ALL {FIRST_CREATED.format(entity=_guard(t), next=n)}" for t, n in loads
+    )
+    sql_files.execute(
+        con, f"CREATE OR REPLACE TEMP VIEW change_set AS SELECT * FROM {CHANGE_ROWS}{created}"
+    )
+
+
 def apply_settings(con: duckdb.DuckDBPyConnection, settings: SyncSettings) -> None:
     """Start the change set with what the settings refuse, and undo it in the staged state."""
-    sql_files.execute(con, CREATE_CHANGE_SET)
+    start(con)
     live = tables(con)
     if not settings.unarchive_classes and "classes" in live:
         sql_files.execute(con, SKIP_UNARCHIVE, {"note": KEPT_ARCHIVED})
@@ -253,6 +277,7 @@ def compute(
         "next_rows BIGINT)",
     )
     existing = tables(con)  # compute makes temp tables only
+    loads: list[tuple[str, str]] = []
     for table, next_sql in next_tables.items():
         live = _guard(table) in existing
         params = {"entity": table}
@@ -260,6 +285,7 @@ def compute(
             if table in unchanged:
                 raise ValueError(f"{table}: records known unchanged, but no live table")
             _first(con, table, next_sql, params)
+            loads.append((table, next_sql))
             continue
         old = f"main.{table}"
         compared = [_guard(f) for f in COMPARED.get(table, ())]
@@ -285,7 +311,7 @@ def compute(
         sql_files.execute(con, FIELD_PAIRS.format(fields=fields, next=next_sql, old=old))
         if compared:
             updates = " UNION ALL ".join(FIELD_CHANGE.format(field=f) for f in compared)
-            sql_files.execute(con, f"INSERT INTO change_set {updates}", params)
+            sql_files.execute(con, f"INSERT INTO change_rows {updates}", params)
         sql_files.execute(con, UNCHANGED.format(table=table))
         sql_files.execute(con, CHANGED.format(table=table))
         sql_files.execute(
@@ -295,6 +321,8 @@ def compute(
             "(SELECT count(*) FROM change_pair) + $known",
             {**params, "known": not_compared.get(table, 0)},
         )
+    if loads:
+        _show(con, loads)
     has_links = "student_guardians" in existing
     old_links = old_links if has_links else EMPTY_LINKS
     all_old_links = (all_old_links or old_links) if has_links else EMPTY_LINKS
@@ -316,8 +344,7 @@ def compute(
 def _first(
     con: duckdb.DuckDBPyConnection, table: str, next_sql: str, params: dict[str, str]
 ) -> None:
-    """The changes of a table's first load: every next record created."""
-    sql_files.execute(con, FIRST_CREATED.format(next=next_sql), params)
+    """A table's first load: no record unchanged, every one changed (``_show``: created)."""
     sql_files.execute(con, FIRST_UNCHANGED.format(table=table))
     sql_files.execute(con, FIRST_CHANGED.format(table=table, next=next_sql))
     sql_files.execute(

@@ -21,7 +21,7 @@ def link_id(student: str, guardian: str, source: str) -> str:
 
 
 LINK_CHANGES = """
-INSERT INTO change_set
+INSERT INTO change_rows
 SELECT 'guardian_links',
        {link_id},
        CASE WHEN o.student IS NULL THEN 'created'

@@ -195,10 +195,10 @@ def _record(
     received_at: str,
 ) -> Carried | None:
     """Write the re-send's records (None, nothing written, if a safeguard would speak)."""
-    sql_files.execute(con, changes.CREATE_CHANGE_SET)
+    changes.start(con)
     sql_files.execute(
         con,
-        "INSERT INTO change_set SELECT entity, sourced_id, change, field, old_value, new_value, "
+        "INSERT INTO change_rows SELECT entity, sourced_id, change, field, old_value, new_value, "
         "applied, note FROM sync_plan WHERE run_id = ? AND batch_id = ?",
         [previous.run_id, previous.batch_id],
     )

@@ -33,7 +33,7 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
         change_log.ensure_tables(con)
         live_version = history.current_version(con)
         tables = history.as_of(con, target)
-        sql_files.execute(con, changes.CREATE_CHANGE_SET)
+        changes.start(con)
         links = tables.get("student_guardians")
         changes.compute(
             con,

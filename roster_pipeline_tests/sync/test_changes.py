@@ -26,7 +26,7 @@ def test_every_compared_field_that_changed_is_an_update_with_both_values(table):
         + ", ".join(f"\"{f}\" = 'new {f}'" for f in fields)
         + " WHERE sourced_id = 'a'"
     )
-    con.execute(changes.CREATE_CHANGE_SET)
+    changes.start(con)
     changes.compute(
         con, {table: "(SELECT * FROM next_rows)"}, next_links=EMPTY_LINKS, old_links=EMPTY_LINKS
     )
@@ -46,7 +46,7 @@ def test_a_first_load_creates_every_record_and_leaves_none_unchanged():
         "CREATE TEMP TABLE next_rows AS SELECT * FROM (VALUES ('00417', 'active'), "
         "('417', 'tobedeleted'), ('a', NULL)) v(sourced_id, status)"
     )
-    con.execute(changes.CREATE_CHANGE_SET)
+    changes.start(con)
     changes.compute(
         con, {"orgs": "(SELECT * FROM next_rows)"}, next_links=EMPTY_LINKS, old_links=EMPTY_LINKS
     )
@@ -60,3 +60,36 @@ def test_a_first_load_creates_every_record_and_leaves_none_unchanged():
     assert con.execute("SELECT count(*) FROM unchanged_orgs").fetchall() == [(0,)]
     sizes = con.execute("SELECT * FROM entity_sizes WHERE entity = 'orgs'").fetchall()
     assert sizes == [("orgs", 0, 3)]
+
+
+def test_a_first_load_beside_a_live_table_shows_both_in_the_change_set():
+    con = duckdb.connect()
+    fields = changes.COMPARED["users"]
+    columns = ", ".join(f'"{f}" VARCHAR' for f in fields)
+    con.execute(
+        f"CREATE TABLE main.users (sourced_id VARCHAR, status VARCHAR, batch_id VARCHAR, "
+        f"date_last_modified VARCHAR, extensions VARCHAR, {columns})"
+    )
+    con.execute("INSERT INTO main.users (sourced_id, status, email) VALUES ('u1', 'active', 'a')")
+    con.execute("CREATE TEMP TABLE next_users AS SELECT * FROM main.users")
+    con.execute("UPDATE next_users SET email = 'b'")
+    con.execute("CREATE TEMP TABLE next_orgs AS SELECT 'o1' AS sourced_id, 'active' AS status")
+    changes.start(con)
+    changes.compute(
+        con,
+        {"orgs": "(SELECT * FROM next_orgs)", "users": "(SELECT * FROM next_users)"},
+        next_links=EMPTY_LINKS,
+        old_links=EMPTY_LINKS,
+    )
+    rows = con.execute(
+        "SELECT entity, sourced_id, change, field, old_value, new_value FROM change_set ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("orgs", "o1", "created", None, None, None),
+        ("users", "u1", "updated", "email", "a", "b"),
+    ]
+    counts = changes.count(con)
+    assert (counts.n("orgs", "created"), counts.n("users", "updated")) == (1, 1)
+    # the view adds no row to the table the changes found go into
+    assert con.execute(f"SELECT count(*) FROM {changes.CHANGE_ROWS}").fetchall() == [(1,)]
+    assert changes.digest(con).startswith("2:")

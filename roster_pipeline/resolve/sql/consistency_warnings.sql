@@ -10,9 +10,10 @@ INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity,
 SELECT e._file, e._line, 'role', e.sourced_id, 'ENR_ROLE_MISMATCH', 'warning',
        'user ''' || e.user_sourced_id || ''' is a ' || u.role || ' but is enrolled as '
        || e.role || '.'
-FROM stage_enrollments e JOIN next_users u ON u.sourced_id = e.user_sourced_id
-WHERE e._ok AND e._file <> 'live'
-  AND ((u.role = 'student' AND e.role <> 'student') OR (u.role <> 'student' AND e.role = 'student'));
+-- (the mismatch is part of the join's key: no enrollment meets its user only to be filtered)
+FROM stage_enrollments e JOIN next_users u
+    ON u.sourced_id = e.user_sourced_id AND (u.role <> 'student') = (e.role = 'student')
+WHERE e._ok AND e._file <> 'live';
 INSERT INTO batch_findings (file, line, column_name, sourced_id, code, severity, message)
 SELECT u._file, u._line, 'role', u.sourced_id, 'USR_GUARDIAN_UNREACHABLE', 'warning',
        'guardian ''' || u.sourced_id || ''' (' || u.role || ') has neither an email nor a '

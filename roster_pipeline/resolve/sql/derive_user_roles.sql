@@ -1,6 +1,7 @@
 -- OneRoster 1.2 has no users.role / users.orgSourcedIds: take them from roles.csv
 -- (the primary role first; the organisations in the order of their ids, the same however the
--- rows are read) and primaryOrgSourcedId, where the users file left them blank.
+-- rows are read), where the users file left them blank (primary_org.sql: then
+-- primaryOrgSourcedId).
 UPDATE stage_users AS u
 SET role = coalesce(u.role, r.role),
     org_sourced_ids = CASE WHEN len(coalesce(u.org_sourced_ids, [])) > 0 THEN u.org_sourced_ids
@@ -15,6 +16,3 @@ FROM (
 ) AS r
 WHERE u.sourced_id = r.user_sourced_id
   AND (u.role IS NULL OR len(coalesce(u.org_sourced_ids, [])) = 0);
-UPDATE stage_users
-SET org_sourced_ids = [primary_org_sourced_id], _untouched = false
-WHERE len(coalesce(org_sourced_ids, [])) = 0 AND primary_org_sourced_id IS NOT NULL;

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from roster_pipeline.sync import changes
+from roster_pipeline.sync import change_counts
 
 
 @dataclass
@@ -22,7 +22,7 @@ class SyncOutcome:
     """previewed | applied | held | discarded | rejected (nothing of the batch can be applied:
     a refused archive, no usable roster file)."""
     reasons: list[str]
-    counts: changes.ChangeCounts
+    counts: change_counts.ChangeCounts
     version: int
     """The live version after the run."""
     files: pl.DataFrame = field(default_factory=pl.DataFrame)

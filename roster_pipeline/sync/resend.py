@@ -39,7 +39,7 @@ from roster_pipeline.intake.manifest import Manifest
 from roster_pipeline.intake.source import ArchiveLimits, BatchSource, open_source
 from roster_pipeline.resolve import batch_record, sql_files
 from roster_pipeline.specs import kind_of_file
-from roster_pipeline.sync import change_log, changes, history, integrity, safeguards
+from roster_pipeline.sync import change_counts, change_log, changes, history, integrity, safeguards
 from roster_pipeline.sync.changes import tables
 from roster_pipeline.sync.settings import SyncSettings
 from roster_pipeline.tables import LINKS_TABLE, ROSTER_TABLES
@@ -132,7 +132,7 @@ class Carried:
     batch_id: str
     carried_from: str
     """The batch whose result was carried over."""
-    counts: changes.ChangeCounts
+    counts: change_counts.ChangeCounts
     digest: str
     version: int
     files: pl.DataFrame
@@ -203,10 +203,10 @@ def _record(
         [previous.run_id, previous.batch_id],
     )
     _fill_sizes(con)
-    digest = changes.digest(con)
+    digest = change_counts.digest(con)
     if not previous.applied and digest != previous.plan_digest:
         return None  # its refused changes are no longer all in sync_plan
-    counts = changes.count(con)
+    counts = change_counts.count(con)
     if counts.totals().get("skipped", 0) != previous.skipped:
         return None  # ditto (a later preview of the same batch replaced them)
     if safeguards.file_reasons(

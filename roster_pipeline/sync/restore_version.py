@@ -9,7 +9,14 @@ from __future__ import annotations
 import uuid
 
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.sync import change_log, changes, history, integrity, link_changes
+from roster_pipeline.sync import (
+    change_counts,
+    change_log,
+    changes,
+    history,
+    integrity,
+    link_changes,
+)
 from roster_pipeline.sync.outcome import SyncOutcome, utc_now
 from roster_pipeline.sync.run import SyncRefusedError
 from roster_pipeline.sync.run_record import record_run
@@ -41,7 +48,7 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
             next_links=RESTORE_LINKS.format(links=links) if links else link_changes.EMPTY_LINKS,
             old_links=RESTORE_LINKS.format(links="main.student_guardians"),
         )
-        counts = changes.count(con)
+        counts = change_counts.count(con)
         for table, sql in tables.items():
             sql_files.execute(con, f"CREATE OR REPLACE TEMP TABLE restored AS SELECT * FROM {sql}")
             sql_files.execute(con, f"CREATE OR REPLACE TABLE main.{table} AS FROM restored")
@@ -52,7 +59,7 @@ def restore(store: Warehouse, batch_id: str, settings: SyncSettings) -> SyncOutc
         outcome = SyncOutcome(
             run_id, restore_id, "apply", "restore", "applied", [], counts, version
         )
-        record_run(con, outcome, settings, live_version, changes.digest(con), started)
+        record_run(con, outcome, settings, live_version, change_counts.digest(con), started)
     return outcome
 
 

@@ -17,7 +17,8 @@ import duckdb
 
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.sync.calendar import parse_periods, period_of
-from roster_pipeline.sync.changes import ChangeCounts, table_exists
+from roster_pipeline.sync.change_counts import ChangeCounts
+from roster_pipeline.sync.changes import table_exists
 
 NEW_YEARS = (
     "SELECT s.title FROM stage_academic_sessions s JOIN change_set c "

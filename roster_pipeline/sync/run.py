@@ -28,6 +28,7 @@ from roster_pipeline.resolve.live_write import ApplyResult, write_live
 from roster_pipeline.resolve.row_memo import RowMemo, memo_path, read_validated, rows_recognised
 from roster_pipeline.schemas.validate_file import ValidatedBatch
 from roster_pipeline.sync import (
+    change_counts,
     change_log,
     changes,
     history,
@@ -105,7 +106,7 @@ def _reject(
     batch_record.record_batch(
         con, batch, settings.tenant_id, settings.application_id, REJECTED, files, found
     )
-    counts = changes.ChangeCounts(
+    counts = change_counts.ChangeCounts(
         pl.DataFrame(schema={"entity": pl.String, "change": pl.String, "n": pl.Int64}),
         pl.DataFrame(),
     )
@@ -171,8 +172,8 @@ def sync_validated(
         release_frames=release_frames,
     )
     not_compared = changes.plan(con, settings)
-    counts = changes.count(con)
-    digest = changes.digest(con)
+    counts = change_counts.count(con)
+    digest = change_counts.digest(con)
     files = pl.DataFrame(
         [(kind, batch.manifest.mode(kind), vf.rows_read) for kind, vf in validated.files.items()],
         schema={"kind": pl.String, "mode": pl.String, "rows_read": pl.Int64},

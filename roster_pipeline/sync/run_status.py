@@ -15,7 +15,7 @@ import polars as pl
 
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.sync import history, rollover, safeguards
-from roster_pipeline.sync.changes import ChangeCounts
+from roster_pipeline.sync.change_counts import ChangeCounts
 from roster_pipeline.sync.outcome import SyncOutcome
 from roster_pipeline.sync.settings import SyncSettings
 

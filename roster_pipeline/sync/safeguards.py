@@ -6,7 +6,8 @@ import duckdb
 import polars as pl
 
 from roster_pipeline.resolve import sql_files
-from roster_pipeline.sync.changes import ChangeCounts, table_exists
+from roster_pipeline.sync.change_counts import ChangeCounts
+from roster_pipeline.sync.changes import table_exists
 from roster_pipeline.sync.settings import Thresholds
 
 # Rows per file kind in the newest applied roster batch: what "far fewer rows" is measured against.

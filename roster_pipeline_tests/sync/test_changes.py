@@ -3,7 +3,7 @@
 import duckdb
 import pytest
 
-from roster_pipeline.sync import changes
+from roster_pipeline.sync import change_counts, changes
 from roster_pipeline.sync.link_changes import EMPTY_LINKS
 
 
@@ -88,8 +88,8 @@ def test_a_first_load_beside_a_live_table_shows_both_in_the_change_set():
         ("orgs", "o1", "created", None, None, None),
         ("users", "u1", "updated", "email", "a", "b"),
     ]
-    counts = changes.count(con)
+    counts = change_counts.count(con)
     assert (counts.n("orgs", "created"), counts.n("users", "updated")) == (1, 1)
     # the view adds no row to the table the changes found go into
     assert con.execute(f"SELECT count(*) FROM {changes.CHANGE_ROWS}").fetchall() == [(1,)]
-    assert changes.digest(con).startswith("2:")
+    assert change_counts.digest(con).startswith("2:")

@@ -10,7 +10,7 @@ import pytest
 
 from roster_pipeline.resolve import sql_files
 from roster_pipeline.sync import change_log
-from roster_pipeline.sync.changes import ChangeCounts
+from roster_pipeline.sync.change_counts import ChangeCounts
 from roster_pipeline.sync.run_status import SyncRefusedError, decide, discard
 from roster_pipeline.sync.settings import SyncSettings
 
